@@ -13,7 +13,7 @@
     {%- elif upper.startswith('NUMBER') -%}
         {{ return(upper | replace('NUMBER', 'decimal')) }}
     {%- elif upper == 'FLOAT' -%}{{ return('double') }}
-    {%- elif upper.startswith('TIMESTAMP') -%}{{ return('timestamptz') }}
+    {%- elif upper.startswith('TIMESTAMP') -%}{{ return('timestamp with time zone') }}
     {%- elif upper in ('VARIANT', 'OBJECT', 'ARRAY') -%}{{ return('json') }}
     {%- else -%}{{ return(upper | lower) }}
     {%- endif -%}
@@ -34,7 +34,7 @@
 {%- endmacro %}
 
 {% macro duckdb__to_utc(column) -%}
-    timezone('UTC', cast({{ column }} as timestamptz))
+    make_timestamp(epoch_us(cast({{ column }} as timestamp with time zone)))
 {%- endmacro %}
 
 
