@@ -37,7 +37,7 @@ build: env  ## Run `dbt build` on the embedded default (DuckDB).
 test: env  ## Run the whole test gate: lint, pytest (incl. dbt build and fakesnow).
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 benchmark: env  ## Measure the simulator and the build at scale (see benchmarks/).
 	$(BIN)/python benchmarks/run.py
