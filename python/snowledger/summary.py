@@ -1,0 +1,125 @@
+"""The short summary printed at the end of `snowledger demo`: what the ledger
+holds, read from the built DuckDB file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from snowledger.errors import SnowledgerError
+
+REQUIRED_MARTS = ("daily_spend", "warehouse_costs_hourly")
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts: list[tuple[str, str]]
+    first_day: str
+    last_day: str
+    currency: str
+    by_service: list[tuple[str, Decimal, Decimal]]
+    top_warehouses: list[tuple[str, str, Decimal, Decimal, Decimal]]
+
+    @property
+    def total_credits(self) -> Decimal:
+        return sum((credits for _, credits, _ in self.by_service), Decimal(0))
+
+    @property
+    def total_cost(self) -> Decimal:
+        return sum((cost for _, _, cost in self.by_service), Decimal(0))
+
+
+def read_summary(target_db: Path, top: int = 5) -> Summary:
+    """Read accounts, days, spend by service and the top warehouses."""
+    if not target_db.is_file():
+        raise SnowledgerError(
+            f"{target_db} does not exist. Build the ledger first: `make demo`, "
+            "or `dbt build` with SNOWLEDGER_TARGET_DB pointing there."
+        )
+    with duckdb.connect(str(target_db), read_only=True) as connection:
+        tables = {
+            row[0]
+            for row in connection.execute(
+                "select table_name from information_schema.tables"
+            ).fetchall()
+        }
+        missing = [mart for mart in REQUIRED_MARTS if mart not in tables]
+        if missing:
+            raise SnowledgerError(
+                f"{target_db} has no {', '.join(missing)}; it is not a built "
+                "Snowledger ledger. Run `dbt build` into it first."
+            )
+        accounts = connection.execute(
+            "select distinct account_name, region from daily_spend order by 1"
+        ).fetchall()
+        first_day, last_day, currency = connection.execute(
+            "select min(usage_date), max(usage_date), min(currency) from daily_spend"
+        ).fetchone()
+        by_service = connection.execute(
+            """
+            select service, coalesce(sum(credits), 0), sum(cost)
+            from daily_spend
+            group by 1
+            order by 3 desc
+            """
+        ).fetchall()
+        top_warehouses = connection.execute(
+            f"""
+            select
+                account_name,
+                arg_max(warehouse_name, usage_hour),
+                sum(compute_credits),
+                sum(idle_credits),
+                sum(compute_cost)
+            from warehouse_costs_hourly
+            group by account_name, warehouse_id
+            order by 5 desc
+            limit {int(top)}
+            """
+        ).fetchall()
+    if first_day is None:
+        raise SnowledgerError(
+            f"daily_spend in {target_db} is empty: the source had no usage."
+        )
+    return Summary(
+        accounts=accounts,
+        first_day=str(first_day),
+        last_day=str(last_day),
+        currency=currency,
+        by_service=by_service,
+        top_warehouses=top_warehouses,
+    )
+
+
+def render_summary(target_db: Path, top: int = 5) -> str:
+    """The summary as plain text for a terminal."""
+    summary = read_summary(target_db, top)
+    lines = [
+        f"Snowledger ledger: {target_db}",
+        "  accounts: "
+        + ", ".join(f"{name} ({region})" for name, region in summary.accounts),
+        f"  days:     {summary.first_day} to {summary.last_day} (UTC)",
+        f"  total:    {summary.total_credits:,.2f} credits, "
+        f"{summary.total_cost:,.2f} {summary.currency}",
+        "",
+        f"  {'service':<28} {'credits':>14} {'cost':>14}",
+    ]
+    lines += [
+        f"  {service:<28} {credits:>14,.2f} {cost:>14,.2f}"
+        for service, credits, cost in summary.by_service
+    ]
+    lines += [
+        "",
+        f"  top warehouses by compute cost ({summary.currency})",
+        f"  {'account':<12} {'warehouse':<24} {'credits':>11} {'idle':>7} {'cost':>12}",
+    ]
+    for account, warehouse, credits, idle, cost in summary.top_warehouses:
+        idle_share = idle / credits if credits else Decimal(0)
+        lines.append(
+            f"  {account:<12} {warehouse:<24} {credits:>11,.2f} "
+            f"{idle_share:>7.0%} {cost:>12,.2f}"
+        )
+    return "\n".join(lines)
