@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 
 CS_ONLY_ID = 0
 CS_ONLY_NAME = "CLOUD_SERVICES_ONLY"
-SPIKE_WAREHOUSE = "WH_GROWTH_PROD_XL"
+SPIKE_WAREHOUSE = "WH_GROWTH_PROD_2XL"
 SPIKE_RATIO = 3.0
+SPIKE_HOURS = 11.5  # from 12:00 UTC, ending before midnight
 LATE_WMH_SHARE = 0.03
 
 
@@ -268,7 +269,7 @@ class AccountRun:
             )
         )
         streams = 8 * clusters
-        hours = min(extra / 1e9 / (wh.credits_per_hour * clusters), 16.0)
+        hours = min(extra / 1e9 / (wh.credits_per_hour * clusters), SPIKE_HOURS)
         day_start = plan.period_start + d * DAY_MS
         base_n = len(base_q["start"])
         start_seq = int(base_q["seq"][base_q["day"] == d].max()) + 1
@@ -291,7 +292,7 @@ class AccountRun:
             got = self._day_credits()[d] - totals[d]
             if extra <= 0 or got <= 0 or abs(got - extra) / extra < 0.02:
                 break
-            hours = min(hours * extra / got, 16.0)
+            hours = min(hours * extra / got, SPIKE_HOURS)
         totals2 = self._day_credits()
         spike_rows = self.q["src"] == SOURCE_CODE["spike"]
         self.truth["cost_spike"] = {
@@ -394,7 +395,7 @@ class AccountRun:
         )
         hours = self.plan.period_start + np.arange(self.plan.days * 24) * HOUR_MS
         background = (
-            rng.uniform(hours, rng.salt(self.seed, self.name, "background")) * 4e6 + 1e6
+            rng.uniform(hours, rng.salt(self.seed, self.name, "background")) * 4e7 + 1e7
         ).astype(np.int64)
         only = pd.DataFrame({"hour": hours, "bg": background}).merge(
             only, on="hour", how="left"
@@ -426,8 +427,8 @@ def _spike_part(
     wi: int,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Back-to-back runs of one query pattern in `streams` parallel sessions
-    from 14:00 UTC for `hours` hours, with the work of each run."""
-    begin = day_start + 14 * HOUR_MS
+    from 12:00 UTC for `hours` hours, with the work of each run."""
+    begin = day_start + 12 * HOUR_MS
     stop = begin + int(hours * HOUR_MS)
     starts, work = [], []
     cursor = 0

@@ -155,7 +155,7 @@ def _account_checks(c: _Checker, s: str) -> None:
                             where service_type = 'WAREHOUSE_METERING') / 10, 9)
                     ) as expected
                 from {mdh} group by 1
-            ) where abs(adjustment - coalesce(expected, 0)) > {NANO}""",
+            ) where abs(adjustment - coalesce(expected, 0)) > {NANO} * 1.01""",
         )
     horizon = _horizon(c, s)
     if horizon is None:
@@ -573,7 +573,6 @@ def _organization_checks(c: _Checker, accounts: dict[str, str]) -> None:
             f"""
             select u.usage_date, u.account_name, u.usage_type
             from {o}.usage_in_currency_daily as u
-            inner join {o}.remaining_balance_daily as b
-                on b.date = u.usage_date - interval 1 day
+            inner join {o}.remaining_balance_daily as b on b.date = u.usage_date
             where u.balance_source = 'overage' and b.capacity_balance > 0""",
         )

@@ -39,6 +39,7 @@ OTHER_REGION = {
     "ap-southeast-2": "ap-southeast-1",
 }
 LATE_WMH_SHARE = 0.03
+CHUNK_QUERIES = 400_000  # statements written per batch
 
 
 def _day_of(ms: np.ndarray, p0: int) -> np.ndarray:
@@ -71,8 +72,16 @@ def emit_account(run):
         q["day"], weights=attrs["bytes_written"], minlength=plan.days
     )
     unload_rows = []
+    per_day = np.bincount(q["day"], minlength=plan.days)
+    chunks, current, size = [], [], 0
     for d in range(plan.days):
-        m = q["day"] == d
+        current.append(d)
+        size += per_day[d]
+        if size >= CHUNK_QUERIES or d == plan.days - 1:
+            chunks.append(current)
+            current, size = [], 0
+    for chunk in chunks:
+        m = (q["day"] >= chunk[0]) & (q["day"] <= chunk[-1])
         if not m.any():
             continue
         batch = {
@@ -87,7 +96,7 @@ def emit_account(run):
             "exec_start_time": timestamps(run.exec_start[m]),
             "cluster": run.cluster[m],
             "n": q["n"][m],
-            "dlit": (p0 // DAY_MS + d - q["dback"][m]).astype(np.int64),
+            "dlit": (p0 // DAY_MS + q["day"][m] - q["dback"][m]).astype(np.int64),
             "tagk": q["tagk"][m].astype(np.int64),
             "tagteam": q["tagteam"][m].astype(np.int64),
             "status": q["status"][m].astype(np.int64),
@@ -106,7 +115,6 @@ def emit_account(run):
             "in_qah": in_qah[m],
             "attributed": np.where(run.attributed[m] >= 0, run.attributed[m], 0) / 1e9,
             "qas": pa.array(run.qas[m] / 1e9, mask=run.qas[m] == 0),
-            "day": np.full(m.sum(), d, dtype=np.int64),
         }
         for i, part in enumerate(parts):
             batch[f"q{i + 1}"] = part[m]

@@ -217,8 +217,66 @@ class AccountOrg:
         return next(w for w in self.warehouses if w.name == name)
 
 
-FIRST = ["ALICE", "BOB", "CARLA", "DMITRI", "ELENA", "FARID", "GRACE", "HIROSHI", "INES", "JONAS", "KEMAL", "LIN", "MARTA", "NOAH", "OLGA", "PRIYA", "QUENTIN", "ROSA", "SAMIR", "TARA", "UMAR", "VERA", "WILL", "XENIA", "YUSUF", "ZOE", "ANDRE", "BEATRIZ", "CHEN", "DARIA", "EMIL", "FIONA", "GUSTAV", "HANNA", "IGOR", "JULIA"]
-LAST = ["SMITH", "GARCIA", "MULLER", "ROSSI", "TANAKA", "KOWALSKI", "NGUYEN", "SILVA", "OKAFOR", "JOHANSSON", "DUBOIS", "PATEL", "COHEN", "IVANOVA", "LARSEN", "MORENO", "KIM", "FISCHER", "WALSH", "MEYER"]
+FIRST = [
+    "ALICE",
+    "BOB",
+    "CARLA",
+    "DMITRI",
+    "ELENA",
+    "FARID",
+    "GRACE",
+    "HIROSHI",
+    "INES",
+    "JONAS",
+    "KEMAL",
+    "LIN",
+    "MARTA",
+    "NOAH",
+    "OLGA",
+    "PRIYA",
+    "QUENTIN",
+    "ROSA",
+    "SAMIR",
+    "TARA",
+    "UMAR",
+    "VERA",
+    "WILL",
+    "XENIA",
+    "YUSUF",
+    "ZOE",
+    "ANDRE",
+    "BEATRIZ",
+    "CHEN",
+    "DARIA",
+    "EMIL",
+    "FIONA",
+    "GUSTAV",
+    "HANNA",
+    "IGOR",
+    "JULIA",
+]
+LAST = [
+    "SMITH",
+    "GARCIA",
+    "MULLER",
+    "ROSSI",
+    "TANAKA",
+    "KOWALSKI",
+    "NGUYEN",
+    "SILVA",
+    "OKAFOR",
+    "JOHANSSON",
+    "DUBOIS",
+    "PATEL",
+    "COHEN",
+    "IVANOVA",
+    "LARSEN",
+    "MORENO",
+    "KIM",
+    "FISCHER",
+    "WALSH",
+    "MEYER",
+]
 
 # Humans per team in the US account; other accounts have fewer.
 TEAM_HEADCOUNT = {
@@ -303,7 +361,7 @@ def build_account(
     add(
         "growth",
         "prod",
-        "XL" if us else "XS",
+        "2XL" if us else "XS",
         max_clusters=clusters(6 if us else 1),
         auto_suspend=120,
     )
@@ -522,7 +580,7 @@ def _patterns() -> list[Pattern]:
                 "group by 1, 2 order by 1",
                 "ANALYTICS",
                 "MARTS",
-                1.6,
+                6.0,
                 1.0,
                 0.8,
                 team=team,

@@ -252,9 +252,9 @@ def _fill(
         5,
         (part["exec"][failed] * gen.uniform(0.05, 0.9, failed.sum())).astype(np.int64),
     )
-    # Cloud services: about four credits an hour of compilation work, plus a
-    # little per statement (nano-credits).
-    part["cs"] = part["compile"] * 1_100 + gen.integers(2_000, 40_000, n)
+    # Cloud services (nano-credits): mostly compilation, plus a little per
+    # statement; about a tenth of warehouse compute on a working day.
+    part["cs"] = part["compile"] * 46_000 + gen.integers(20_000, 400_000, n)
     part["cs"][part["src"] == SOURCE_CODE["stask"]] = 0
     part["n"] = gen.integers(1, 100_000, n)
     part["dback"] = gen.integers(0, 30, n).astype(np.int16)
