@@ -350,7 +350,7 @@ def emit_account(run):
     transfer = _transfers(run, pd.concat(unload_rows, ignore_index=True))
     storage = _storage(run, written_per_day)
     _objects(run, storage)
-    truth = _truth(run, in_qh, wmh, first_open, daily)
+    truth = _truth(run, in_qh, wmh, first_open, daily_all)
     run._log("account written", 0)
     return AccountResult(
         org=org,
@@ -1252,13 +1252,11 @@ def _objects(run, storage: pd.DataFrame) -> None:
             )
         ]
     for d in org.databases:
-        if d.team and d.deleted_at is None:
+        team = team_at_end("DATABASE", d.name, d.team)
+        if team and d.deleted_at is None:
             refs += [
                 (t, v, "", "", d.id, d.name, "DATABASE")
-                for t, v in (
-                    ("TEAM", d.team),
-                    ("COST_CENTER", TEAMS[d.team].cost_center),
-                )
+                for t, v in (("TEAM", team), ("COST_CENTER", TEAMS[team].cost_center))
             ]
     w.insert(
         run.schema,
@@ -1296,6 +1294,9 @@ def _reorg_moves(run) -> dict[tuple[str, str], str]:
     people = [u for u in run.org.users if u.team == "marketing" and u.kind == "PERSON"]
     for i, u in enumerate(people):
         moves[("USER", u.name)] = "brand" if i % 2 == 0 else "performance"
+    for d in run.org.databases:
+        if d.team == "marketing":
+            moves[("DATABASE", d.name)] = "performance"
     return moves
 
 
@@ -1410,6 +1411,15 @@ def _truth(
     plan = run.plan
     scenarios = run.config.scenarios
     truth = dict(run.truth)
+    if truth.get("cost_spike", {}).get("present"):
+        # The metered credits of the two days, as METERING_DAILY_HISTORY has them.
+        totals = (daily["compute"] + daily["cloud"]).groupby(daily["day"]).sum()
+        spike = dict(truth["cost_spike"])
+        before, after = (int(totals.get(plan.spike_day - i, 0)) for i in (1, 0))
+        spike["account_credits_previous_day"] = before / 1e9
+        spike["account_credits_spike_day"] = after / 1e9
+        spike["ratio"] = round(after / max(before, 1), 4)
+        truth["cost_spike"] = spike
     p0 = plan.period_start
 
     def wh_truth(name: str) -> dict:
@@ -1529,6 +1539,8 @@ def _truth(
 def _object_id(org, domain: str, name: str) -> int:
     if domain == "WAREHOUSE":
         return next(w.id for w in org.warehouses if w.name == name)
+    if domain == "DATABASE":
+        return next(d.id for d in org.databases if d.name == name)
     return next(u.id for u in org.users if u.name == name)
 
 
