@@ -59,7 +59,8 @@
 
     {%- if selects | length == 0 -%}
         {{ exceptions.raise_compiler_error(
-            "No configured account has " ~ view ~ ". Check var snowledger_accounts."
+            "No configured account has " ~ view
+            ~ ". Check var snowledger_accounts."
         ) }}
     {%- endif -%}
 
@@ -74,7 +75,9 @@
     stops the build with a message saying what to fix.
 #}
 {% macro organization_usage_source(view, required=[], types={}) %}
-    {%- set contract = snowledger_source_contract('organization_usage', view) -%}
+    {%- set contract = snowledger_source_contract(
+        'organization_usage', view
+    ) -%}
     {%- set relation = source('organization_usage', view) -%}
     {%- set present = snowledger_relation_columns(relation) -%}
 
@@ -106,7 +109,9 @@
     both engines cast them to text the same way, and staging models parse the
     few they need (a byte count, a flag) with ordinary casts.
 #}
-{% macro snowledger_contract_columns(contract, present, required, types, label) %}
+{% macro snowledger_contract_columns(
+    contract, present, required, types, label
+) %}
     {%- set columns = [] -%}
     {%- for name, data_type in contract -%}
         {%- if data_type | upper in ('VARIANT', 'OBJECT', 'ARRAY') -%}
@@ -180,7 +185,8 @@
 {% endmacro %}
 
 
-{# Lower-case names of the columns a relation has; empty if it does not exist. #}
+{# Lower-case names of the columns a relation has; empty if it does not
+   exist. #}
 {% macro snowledger_relation_columns(relation) %}
     {%- if not execute -%}{{ return([]) }}{%- endif -%}
     {%- set found = adapter.get_relation(

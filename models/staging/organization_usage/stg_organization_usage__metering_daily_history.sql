@@ -9,7 +9,9 @@ source as (
 
     {{ organization_usage_source(
         'metering_daily_history',
-        required=['account_name', 'service_type', 'usage_date', 'credits_billed']
+        required=[
+            'account_name', 'service_type', 'usage_date', 'credits_billed'
+        ]
     ) }}
 
 ),

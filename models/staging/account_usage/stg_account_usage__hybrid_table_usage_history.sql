@@ -1,0 +1,44 @@
+{#
+    Hybrid-table request credits, account-wide, one row per account, object
+    and window start (UTC). Rows repeated by ACCOUNT_USAGE are collapsed.
+#}
+
+with
+
+source as (
+
+    {{ union_account_usage(
+        'hybrid_table_usage_history',
+        required=['start_time', 'credits_used']
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        account_name,
+        region,
+        cast(object_type as {{ dbt.type_string() }}) as object_type,
+        cast(object_id as {{ dbt.type_bigint() }}) as object_id,
+        cast(object_name as {{ dbt.type_string() }}) as object_name,
+        {{ to_utc('start_time') }} as started_at,
+        {{ to_utc('end_time') }} as ended_at,
+        cast(credits_used as {{ credits_type() }}) as credits_used
+
+    from source
+
+),
+
+deduplicated as (
+
+    {# A repeated window keeps its fullest reading. #}
+    select * from renamed
+    qualify row_number() over (
+        partition by account_name, object_type, object_id, started_at
+        order by credits_used desc nulls last, ended_at desc nulls last
+    ) = 1
+
+)
+
+select * from deduplicated
