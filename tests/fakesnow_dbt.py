@@ -37,7 +37,7 @@ import fakesnow
 import fakesnow.transforms.transforms
 import snowflake.connector
 import yaml
-from snowflake.connector.pandas_tools import write_pandas
+from snowflake.connector import pandas_tools
 from snowledger import contract
 from snowledger.project import project_dir
 
@@ -106,7 +106,8 @@ def load_source(source_db: Path) -> dict[str, int]:
                 names = ", ".join(column.name for column in columns)
                 frame = source.execute(f"select {names} from {schema}.{view}").df()
                 if len(frame):
-                    write_pandas(
+                    # Looked up at call time: fakesnow.patch() replaces it.
+                    pandas_tools.write_pandas(
                         connection,
                         frame,
                         view,
