@@ -4,6 +4,7 @@ simulation extends a shorter one; and the configuration is checked."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import duckdb
@@ -112,15 +113,12 @@ def test_late_rows_arrive_in_a_later_simulation(runs) -> None:
             where start_time < timestamptz '{last_day} 00:00:00+00' + interval 1 day
                 and query_id not in (select query_id from s.account_usage.query_history)
         """).fetchone()[0]
-        running = short["accounts"][0]["late_rows"]["query_history_running_at_end"]
-        assert arrived >= withheld - running  # some may be later still
         assert arrived > 0
-        new_days = connection.execute("""
+        (new_days,) = connection.execute("""
             select count(*) from l.account_usage.metering_daily_history
             where usage_date > (select max(usage_date)
-                                from s.account_usage.metering_daily_history)""").fetchone()[
-            0
-        ]
+                                from s.account_usage.metering_daily_history)
+        """).fetchone()
         assert new_days > 0
 
 
@@ -135,7 +133,7 @@ def test_the_output_is_replaced_atomically(tmp_path) -> None:
         path,
     )
     assert manifest_path(path) == tmp_path / "out" / "snowflake.manifest.json"
-    assert manifest_path(path).exists()
+    assert json.loads(manifest_path(path).read_text())["totals"] == manifest["totals"]
     assert sorted(p.name for p in path.parent.iterdir()) == [
         "snowflake.duckdb",
         "snowflake.manifest.json",

@@ -180,18 +180,22 @@ def test_warehouse_events_explain_the_metered_compute(simulated_org) -> None:
             ),
             intervals as (
                 select r.warehouse_id, r.timestamp as started,
-                    greatest(s.timestamp, r.timestamp + interval 60 second) as billed_end
+                    greatest(s.timestamp, r.timestamp + interval 60 second)
+                        as billed_end
                 from events as r
                 inner join events as s
                     on s.warehouse_id = r.warehouse_id
                     and s.cluster_number = r.cluster_number and s.n = r.n + 1
-                where r.event_name = 'RESUME_CLUSTER' and s.event_name = 'SUSPEND_CLUSTER'
+                where r.event_name = 'RESUME_CLUSTER'
+                    and s.event_name = 'SUSPEND_CLUSTER'
             ),
             rates as (
                 select distinct warehouse_id,
-                    case size when 'X-Small' then 1 when 'Small' then 2 when 'Medium' then 4
-                        when 'Large' then 8 when 'X-Large' then 16 when '2X-Large' then 32
-                    end * case warehouse_type when 'SNOWPARK-OPTIMIZED' then 1.5 else 1 end
+                    case size when 'X-Small' then 1 when 'Small' then 2
+                        when 'Medium' then 4 when 'Large' then 8
+                        when 'X-Large' then 16 when '2X-Large' then 32 end
+                    * case warehouse_type when 'SNOWPARK-OPTIMIZED' then 1.5
+                        else 1 end
                         as rate
                 from account_usage.warehouse_events_history
                 where event_name = 'WAREHOUSE_CONSISTENT'
@@ -208,7 +212,8 @@ def test_warehouse_events_explain_the_metered_compute(simulated_org) -> None:
             ),
             last_event as (select max(timestamp) as t
                            from account_usage.warehouse_events_history)
-            select h.warehouse_id, h.hour, round(h.ms * r.rate / {HOUR_MS}, 9) as rebuilt,
+            select h.warehouse_id, h.hour,
+                round(h.ms * r.rate / {HOUR_MS}, 9) as rebuilt,
                 w.credits_used_compute
             from hourly as h
             inner join rates as r using (warehouse_id)

@@ -66,7 +66,8 @@ def test_cost_spike_triples_the_day_and_names_its_cause(simulated_org) -> None:
             inner join account_usage.query_history as q using (query_id)
             where cast(q.start_time as date) = ?)
         select
-            (select warehouse_name from day group by 1 order by sum(credits) desc limit 1),
+            (select warehouse_name from day group by 1
+             order by sum(credits) desc limit 1),
             (select user_name from day group by 1 order by sum(credits) desc limit 1),
             (select query_parameterized_hash from day group by 1
              order by sum(credits) desc limit 1)""",
@@ -172,7 +173,8 @@ def test_rare_clustering_costs_credits_on_a_table_nobody_reads(simulated_org) ->
     credits, windows = _query(
         simulated_org.path,
         """
-        select sum(credits_used), count(*) from account_usage.automatic_clustering_history
+        select sum(credits_used), count(*)
+        from account_usage.automatic_clustering_history
         where table_id = ?""",
         [rare["table_id"]],
     )[0]
@@ -258,7 +260,8 @@ def test_the_contract_runs_out_into_overage(simulate_org, tmp_path) -> None:
         """
         select min(usage_date) filter (where balance_source = 'overage'),
             max(usage_date) filter (where balance_source = 'capacity'),
-            bool_and(usage_type like 'overage-%') filter (where balance_source = 'overage')
+            bool_and(usage_type like 'overage-%')
+                filter (where balance_source = 'overage')
         from organization_usage.usage_in_currency_daily""",
     )[0]
     assert str(rows[0]) == contract["exhausted_on"] == str(rows[1])
@@ -266,7 +269,8 @@ def test_the_contract_runs_out_into_overage(simulate_org, tmp_path) -> None:
     (balance,) = _query(
         org.path,
         """
-        select on_demand_consumption_balance from organization_usage.remaining_balance_daily
+        select on_demand_consumption_balance
+        from organization_usage.remaining_balance_daily
         order by date desc limit 1""",
     )[0]
     assert float(balance) < 0

@@ -73,7 +73,7 @@ def test_idle_tail_is_billed_but_not_attributed() -> None:
 
 def test_credits_fall_in_the_hours_where_the_seconds_are() -> None:
     warehouse = Warehouse(1, "WH_T_PROD_S", "bi", "prod", "S", auto_suspend=60)
-    line, use = _run(warehouse, [HOUR_MS - 30_000], [120_000])
+    _, use = _run(warehouse, [HOUR_MS - 30_000], [120_000])
     assert len(use.hour) == 2
     assert use.attributed.sum() == use.query_credits.sum()
     first, second = use.attributed

@@ -12,13 +12,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from snowledger.simulator import rng, serverless, timeline, workload
 from snowledger.simulator.org import (
+    ACCOUNTS,
     DAY_MS,
     HOUR_MS,
-    PATTERNS,
     PATTERNS_BY_SOURCE,
     AccountOrg,
     build_account,
@@ -104,7 +103,7 @@ class AccountRun:
     def run(self) -> AccountResult:
         plan = self.plan
         share = self.org.spec.share / sum(
-            a.share for a in _accounts()[: self.config.accounts]
+            a.share for a in ACCOUNTS[: self.config.accounts]
         )
         self.daily_queries = self.config.queries_per_day * share
         days = []
@@ -175,10 +174,10 @@ class AccountRun:
         self.arrival = q["start"] + q["compile"] + q["listext"]
         self.exec_start = self.arrival.copy()
         self.end = q["start"] + q["compile"] + q["listext"] + q["exec"]
-        self.qprov = np.zeros(n, dtype=np.int64)
-        self.qover = np.zeros(n, dtype=np.int64)
-        self.cluster = np.zeros(n, dtype=np.int64)
-        self.loadpct = np.zeros(n, dtype=np.int64)
+        self.qprov = np.zeros(n, dtype=np.int32)
+        self.qover = np.zeros(n, dtype=np.int32)
+        self.cluster = np.zeros(n, dtype=np.int8)
+        self.loadpct = np.zeros(n, dtype=np.int8)
         self.attributed = np.full(n, -1, dtype=np.int64)
         self.lines: dict[int, timeline.Timeline] = {}
         self.indices: dict[int, np.ndarray] = {}
@@ -213,6 +212,8 @@ class AccountRun:
         self.loadpct[idx] = line.load_percent
         self.attributed[idx] = -1
         self.attributed[idx[use.query_index]] = use.query_credits
+        line.drop_queries()
+        use.query_index = use.query_credits = np.zeros(0, dtype=np.int64)
         self.lines[wi] = line
         self.indices[wi] = idx
         self.hourly[wi] = use
@@ -245,7 +246,7 @@ class AccountRun:
                 "date": str(plan.start + dt.timedelta(days=d)),
             }
             return
-        base_q = {k: v.copy() for k, v in self.q.items()}
+        base_q = self.q
         self._run_warehouse(wi)
         totals = self._day_credits()
         target = SPIKE_RATIO * totals[d - 1]
@@ -282,7 +283,7 @@ class AccountRun:
                 rng.stream(self.seed, self.name, d, "fill:spike"),
                 _ctx_for(self, d),
             )
-            part["exec"] = work
+            part["exec"] = work.astype(np.int32)
             part["day"] = np.full(len(part["start"]), d, dtype=np.int16)
             part["seq"] = start_seq + np.arange(len(part["start"]))
             part["qkey"] = ((plan.period_start // DAY_MS + d) << 24) | part["seq"]
@@ -326,7 +327,7 @@ class AccountRun:
             "attributed",
         ):
             arr = getattr(self, name)
-            grown = np.full(n, -1 if name == "attributed" else 0, dtype=np.int64)
+            grown = np.full(n, -1 if name == "attributed" else 0, dtype=arr.dtype)
             grown[:base_n] = arr[:base_n]
             setattr(self, name, grown)
         self.exec_start[base_n:] = self.arrival[base_n:]
@@ -460,12 +461,3 @@ def _ctx_for(run: AccountRun, d: int) -> workload.DayContext:
         run.plan.reorg_at,
         run.plan.spike_day,
     )
-
-
-def _accounts():
-    from snowledger.simulator.org import ACCOUNTS
-
-    return ACCOUNTS
-
-
-__all__ = ["PATTERNS", "AccountResult", "AccountRun", "Plan", "make_plan", "pa"]

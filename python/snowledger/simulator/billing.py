@@ -170,8 +170,7 @@ def rates(spec, service_type: str) -> tuple[Fraction, Fraction]:
 
 def write_organization(writer, results, plan, specs) -> dict:
     """Write every ORGANIZATION_USAGE view; return the contract's truth."""
-    con = writer.connection
-    for result, spec in zip(results, specs, strict=True):
+    for spec in specs:
         account_cols = (
             f"'{ORGANIZATION}' as organization_name, "
             f"'{spec.name}' as account_name, '{spec.region}' as region, "
@@ -195,7 +194,6 @@ def write_organization(writer, results, plan, specs) -> dict:
                 credits_adjustment_cloud_services, credits_billed
             from {spec.schema}.metering_daily_history""",
         )
-    del con
 
     lines = charge_lines(results, plan)
     # The capacity bought: about CONTRACT_DAYS_OF_USAGE days of spend,

@@ -90,7 +90,8 @@ def verify_file(path: Path) -> list[str]:
         )
         if not schemas:
             checker.failures.append(
-                "no ACCOUNT_USAGE schema (a schema with warehouse_metering_history) found"
+                "no ACCOUNT_USAGE schema (a schema with warehouse_metering_history) "
+                "found"
             )
         for schema in schemas:
             _account_checks(checker, schema)
@@ -182,14 +183,16 @@ def _metering_checks(c: _Checker, s: str, horizon: str) -> None:
         from (select * from {s}.warehouse_metering_history
               where start_time < {horizon}) as w
         full outer join (
-            select entity_id, start_time, sum(credits_used_compute) as credits_used_compute,
+            select entity_id, start_time,
+                sum(credits_used_compute) as credits_used_compute,
                 sum(credits_used_cloud_services) as credits_used_cloud_services
             from {s}.metering_history
             where service_type = 'WAREHOUSE_METERING' and start_time < {horizon}
             group by 1, 2) as m
             on m.entity_id = w.warehouse_id and m.start_time = w.start_time
         where w.credits_used_compute is distinct from m.credits_used_compute
-            or w.credits_used_cloud_services is distinct from m.credits_used_cloud_services""",
+            or w.credits_used_cloud_services
+                is distinct from m.credits_used_cloud_services""",
     )
     c.expect_none(
         f"{s}: METERING_HISTORY summed per service and UTC day = "
@@ -224,7 +227,8 @@ _QAH_RUNS = """
     ),
     tied as (
         select distinct warehouse_id, hour
-        from q, unnest(generate_series(first_hour, last_hour, interval 1 hour)) as t(hour)
+        from q,
+            unnest(generate_series(first_hour, last_hour, interval 1 hour)) as t(hour)
         where hour < last_hour
     ),
     hours as (
@@ -240,7 +244,8 @@ _QAH_RUNS = """
         select h.warehouse_id, h.hour, h.metered,
             sum(case when t.hour is null then 1 else 0 end) over (
                 partition by h.warehouse_id order by h.hour) as run
-        from (select warehouse_id, hour, max(metered) as metered from hours group by 1, 2)
+        from (select warehouse_id, hour, max(metered) as metered
+              from hours group by 1, 2)
             as h
         left join tied as t
             on t.warehouse_id = h.warehouse_id and t.hour = h.hour - interval 1 hour
@@ -272,14 +277,16 @@ def _attribution_checks(c: _Checker, s: str, horizon: str) -> None:
         f"""
         select warehouse_id, first_hour, last_hour, metered, credits
         from ({runs})
-        where abs(coalesce(metered, 0) - coalesce(credits, 0)) > {NANO} * (1 + queries)""",
+        where abs(coalesce(metered, 0) - coalesce(credits, 0))
+            > {NANO} * (1 + queries)""",
     )
     if c.has(s, "query_acceleration_history"):
         c.expect_none(
             f"{s}: QUERY_ACCELERATION_HISTORY = query acceleration credits of "
             "QUERY_ATTRIBUTION_HISTORY per warehouse and hour",
             f"""
-            select coalesce(x.warehouse_id, a.warehouse_id), coalesce(x.start_time, a.hour),
+            select coalesce(x.warehouse_id, a.warehouse_id),
+                coalesce(x.start_time, a.hour),
                 x.credits_used, a.credits
             from (select * from {s}.query_acceleration_history
                   where start_time < {horizon}) as x
@@ -304,7 +311,8 @@ def _query_checks(c: _Checker, s: str, horizon: str) -> None:
         select query_id from {queries}
         where total_elapsed_time <> epoch_ms(end_time) - epoch_ms(start_time)
             or total_elapsed_time < compilation_time + queued_provisioning_time
-                + queued_repair_time + queued_overload_time + list_external_files_time""",
+                + queued_repair_time + queued_overload_time
+                + list_external_files_time""",
     )
     c.expect_none(
         f"{s}: statements without a warehouse have no warehouse size or "
@@ -449,11 +457,13 @@ def _storage_checks(c: _Checker, s: str) -> None:
             f"{s}: TABLE_STORAGE_METRICS per database = the last day of "
             "DATABASE_STORAGE_USAGE_HISTORY",
             f"""
-            select d.database_id, d.average_database_bytes, t.active, d.average_failsafe_bytes,
+            select d.database_id, d.average_database_bytes, t.active,
+                d.average_failsafe_bytes,
                 t.failsafe
             from {s}.database_storage_usage_history as d
             left join (select table_catalog_id,
-                           sum(active_bytes + time_travel_bytes + retained_for_clone_bytes)
+                           sum(active_bytes + time_travel_bytes
+                               + retained_for_clone_bytes)
                                as active,
                            sum(failsafe_bytes) as failsafe
                        from {s}.table_storage_metrics group by 1) as t
@@ -519,7 +529,8 @@ def _organization_checks(c: _Checker, accounts: dict[str, str]) -> None:
             f"""
             with billed as (
                 select account_name, usage_date,
-                    case when service_type = 'AUTOMATIC_CLUSTERING' then 'AUTO_CLUSTERING'
+                    case when service_type = 'AUTOMATIC_CLUSTERING'
+                        then 'AUTO_CLUSTERING'
                         when service_type = 'SNOWPIPE' then 'PIPE'
                         when service_type = 'CLOUD_SERVICES' then 'WAREHOUSE_METERING'
                         else service_type end as service_type,
@@ -528,7 +539,8 @@ def _organization_checks(c: _Checker, accounts: dict[str, str]) -> None:
                 where rating_type = 'compute' group by 1, 2, 3
             ),
             metered as (
-                select account_name, usage_date, service_type, sum(credits_billed) as usage
+                select account_name, usage_date, service_type,
+                    sum(credits_billed) as usage
                 from {o}.metering_daily_history
                 where (account_name, usage_date) in (
                     select distinct account_name, usage_date

@@ -25,9 +25,8 @@ from snowledger.simulator.org import (
     HOUR_MS,
     PATTERNS,
     TEAMS,
-    team_code,
 )
-from snowledger.simulator.workload import SOURCE_CODE, SOURCES, TEAM_INDEX
+from snowledger.simulator.workload import SOURCE_CODE, TEAM_INDEX
 from snowledger.simulator.writer import decimal9, ints, timestamps
 
 log = logging.getLogger(__name__)
@@ -60,17 +59,11 @@ def emit_account(run):
     _dimensions(run)
 
     # ---------------------------------------------------------------- queries
-    n = len(q["start"])
     arrival_qh = run.end + q["delay"]
     in_qh = arrival_qh <= t_obs
     in_qah = (q["wh"] >= 0) & (run.attributed >= 0) & in_qh
     withheld_days = [_day_of(q["start"][~in_qh], p0)]
-    parts = _qid_parts(q["qkey"], run.index, run.seed)
-    inv = _uuid_parts(q["inv"], run.seed, run.index)
-    attrs = _attributes(run)
-    written_per_day = np.bincount(
-        q["day"], weights=attrs["bytes_written"], minlength=plan.days
-    )
+    written_per_day = np.zeros(plan.days)
     unload_rows = []
     per_day = np.bincount(q["day"], minlength=plan.days)
     chunks, current, size = [], [], 0
@@ -116,12 +109,16 @@ def emit_account(run):
             "attributed": np.where(run.attributed[m] >= 0, run.attributed[m], 0) / 1e9,
             "qas": pa.array(run.qas[m] / 1e9, mask=run.qas[m] == 0),
         }
-        for i, part in enumerate(parts):
-            batch[f"q{i + 1}"] = part[m]
-        for i, part in enumerate(inv):
-            batch[f"i{i + 1}"] = part[m]
-        for key, values in attrs.items():
-            batch[key] = values[m]
+        idx = np.nonzero(m)[0]
+        for i, part in enumerate(_qid_parts(q["qkey"][idx], run.index, run.seed)):
+            batch[f"q{i + 1}"] = part
+        for i, part in enumerate(_uuid_parts(q["inv"][idx], run.seed, run.index)):
+            batch[f"i{i + 1}"] = part
+        attrs = _attributes(run, idx)
+        written_per_day += np.bincount(
+            q["day"][idx], weights=attrs["bytes_written"], minlength=plan.days
+        )
+        batch.update(attrs)
         table = pa.table(batch)
         w.register("_qh", table)
         w.connection.execute(f"create or replace temp table _x as {_ENRICH_SQL}")
@@ -314,9 +311,6 @@ def emit_account(run):
     ].sum()
     daily["compute"] = daily["compute"].astype(np.int64)
     daily["cloud"] = daily["cloud"].astype(np.int64)
-    wh_compute = daily.loc[daily["service_type"] == "WAREHOUSE_METERING"].set_index(
-        "day"
-    )
     adjustment = np.zeros(len(daily), dtype=np.int64)
     is_wh = (daily["service_type"] == "WAREHOUSE_METERING").to_numpy()
     adjustment[is_wh] = -np.minimum(
@@ -324,7 +318,6 @@ def emit_account(run):
     )
     daily["adjustment"] = adjustment
     daily["usage_date"] = [plan.start + dt.timedelta(days=int(x)) for x in daily["day"]]
-    del wh_compute
     daily_all = daily
     daily = daily[daily["day"] < first_open]
     w.insert(
@@ -434,9 +427,13 @@ def _uuid_parts(key: np.ndarray, seed: int, account_index: int) -> list[np.ndarr
     ]
 
 
-def _attributes(run) -> dict[str, np.ndarray]:
-    """Bytes, rows, partitions and the other per-statement measures."""
-    q = run.q
+def _attributes(run, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Bytes, rows, partitions and the other per-statement measures of the
+    statements at `idx`."""
+    q = {
+        k: run.q[k][idx]
+        for k in ("qkey", "src", "wh", "pat", "scan", "exec", "day", "usr")
+    }
     key = q["qkey"]
     src = q["src"]
 
@@ -484,8 +481,8 @@ def _attributes(run) -> dict[str, np.ndarray]:
         * 100
         + run.index,
         "is_dml": dml,
-        "end_ms": run.end,
-        "qas_scan": np.where(run.qas > 0, scan // 2, 0),
+        "end_ms": run.end[idx],
+        "qas_scan": np.where(run.qas[idx] > 0, scan // 2, 0),
     }
 
 
@@ -925,6 +922,9 @@ def _events(run) -> None:
     )
 
 
+KINDS = ("running", "queued", "provisioning", "blocked")
+
+
 def _load(run) -> None:
     """WAREHOUSE_LOAD_HISTORY in 5-minute intervals from the timeline."""
     org = run.org
@@ -936,20 +936,20 @@ def _load(run) -> None:
         idx = run.indices[wi]
         arrival = run.arrival[idx]
         pieces = []
-        for label, s, e in (
-            ("running", run.exec_start[idx], run.end[idx]),
-            ("queued", arrival + run.qprov[idx], run.exec_start[idx]),
-            ("provisioning", arrival, arrival + run.qprov[idx]),
-            ("blocked", run.exec_start[idx], run.exec_start[idx] + q["blocked"][idx]),
+        for s, e in (
+            (run.exec_start[idx], run.end[idx]),
+            (arrival + run.qprov[idx], run.exec_start[idx]),
+            (arrival, arrival + run.qprov[idx]),
+            (run.exec_start[idx], run.exec_start[idx] + q["blocked"][idx]),
         ):
             _, bucket, ms = timeline.split(s, e, width)
-            pieces.append(pd.DataFrame({"bucket": bucket, "kind": label, "ms": ms}))
-        load = pd.concat(pieces).pivot_table(
-            index="bucket", columns="kind", values="ms", aggfunc="sum", fill_value=0
-        )
-        load = load.reindex(
-            columns=["running", "queued", "provisioning", "blocked"], fill_value=0
-        ).reset_index()
+            pieces.append((bucket, ms))
+        buckets = np.unique(np.concatenate([b for b, _ in pieces]))
+        load = pd.DataFrame({"bucket": buckets})
+        for label, (bucket, ms) in zip(KINDS, pieces, strict=True):
+            load[label] = np.bincount(
+                np.searchsorted(buckets, bucket), weights=ms, minlength=len(buckets)
+            ).astype(np.int64)
         load["wi"] = wi
         frames.append(load)
     load = pd.concat(frames, ignore_index=True)
@@ -1503,7 +1503,6 @@ def _truth(
             end_hour = (run.end - 1) // HOUR_MS
             truth["data_quality"] = {
                 "duplicate_query_rows": int(dup.sum()),
-                "duplicate_query_ids_sample": [],
                 "queries_without_warehouse": int(no_wh.sum()),
                 "queries_crossing_hour": int(((end_hour > start_hour) & in_qh).sum()),
                 "queries_crossing_midnight": int(((end_day > start_day) & in_qh).sum()),
@@ -1516,8 +1515,6 @@ def _truth(
                     "renamed_at": _iso(renamed.renamed_at),
                 },
             }
-    late_qh = int((~in_qh & (q["end"] if False else True)).sum()) if False else None
-    del late_qh
     truth["late_rows"] = {
         "query_history": int(
             (
@@ -1532,7 +1529,6 @@ def _truth(
         str(plan.start + dt.timedelta(days=first_open - 1)) if first_open > 0 else None
     )
     truth["queries"] = int(in_qh.sum() + (q["dup"] & in_qh).sum())
-    del daily
     return truth
 
 
@@ -1546,6 +1542,3 @@ def _object_id(org, domain: str, name: str) -> int:
 
 def _iso(ms: int) -> str:
     return dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC).isoformat()
-
-
-__all__ = ["SOURCES", "team_code"]

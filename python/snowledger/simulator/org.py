@@ -147,7 +147,7 @@ class Warehouse:
     @property
     def rate_x2(self) -> int:
         """Twice the hourly credit rate, an integer for every size and type."""
-        return int(round(self.credits_per_hour * 2))
+        return round(self.credits_per_hour * 2)
 
     @property
     def size_label(self) -> str:
@@ -338,6 +338,12 @@ def build_account(
         team = None if name_team == "shared" else name_team
         name = f"WH_{team_code(name_team)}_{env.upper()}_{size}"
         warehouse = Warehouse(len(whs) + base_id + 1, name, team, env, size, **kwargs)
+        # An organisation with many times the default volume runs its
+        # warehouses as multi-cluster ones, or its queues would never drain.
+        if load > 4:
+            warehouse.max_clusters = max(
+                warehouse.max_clusters, min(10, -(-int(load) // 4))
+            )
         whs.append(warehouse)
         return warehouse
 

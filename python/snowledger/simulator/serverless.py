@@ -22,7 +22,7 @@ STREAMING_CREDITS_PER_CLIENT_HOUR = 0.01  # reference 6.5
 
 def _per_second(seconds: np.ndarray, credits_per_hour: float) -> np.ndarray:
     """Nano-credits for whole seconds (rounded up) of serverless compute."""
-    return np.ceil(seconds).astype(np.int64) * int(round(credits_per_hour * 1e9 / 3600))
+    return np.ceil(seconds).astype(np.int64) * round(credits_per_hour * 1e9 / 3600)
 
 
 def entity_ids(account_index: int) -> dict[str, int]:
@@ -328,7 +328,8 @@ def features(
                     "end_time": hours[ops] + 1_500_000,
                     "credits_used": credits,
                     "table_id": ids["sos_customers"],
-                    "table_name": f"SEARCH OPTIMIZATION ON TABLE_ID: {ids['table_fct_orders']}",
+                    "table_name": "SEARCH OPTIMIZATION ON TABLE_ID: "
+                    f"{ids['table_fct_orders']}",
                     "schema_id": _schema_id("ANALYTICS", "MARTS"),
                     "schema_name": "MARTS",
                     "database_id": db["ANALYTICS"],
@@ -525,5 +526,4 @@ def storage_day(
     stage = int(
         0.6 * 1024**4 * _scale(account) * (1 + 0.01 * day_index) + g.integers(0, 10**10)
     )
-    del seed
     return pd.DataFrame(rows), stage

@@ -117,6 +117,12 @@ class Timeline:
     interval_start: np.ndarray
     interval_end: np.ndarray
 
+    def drop_queries(self) -> None:
+        """Forget the per-query arrays once copied elsewhere (memory)."""
+        empty = np.zeros(0, dtype=np.int64)
+        self.exec_start = self.end = self.queued_provisioning = empty
+        self.queued_overload = self.cluster = self.load_percent = empty
+
 
 def _fifo(ready: np.ndarray, duration: np.ndarray, servers: int) -> np.ndarray:
     """Start times in a first-come-first-served queue with `servers` slots."""
@@ -267,10 +273,9 @@ def meter(warehouse: Warehouse, line: Timeline, seq: np.ndarray) -> HourlyUse:
 
     dur = line.end - line.exec_start
     counted = np.nonzero(dur > ATTRIBUTION_MIN_MS)[0]
-    g, b0, b1 = merge(
+    _, b0, b1 = merge(
         line.exec_start[counted], line.end[counted], line.cluster[counted]
     )
-    del g
     _, b_hour, b_ms = split(b0, b1)
     busy = np.zeros(len(hours), dtype=np.int64)
     np.add.at(busy, np.searchsorted(hours, b_hour), b_ms)

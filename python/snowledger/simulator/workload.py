@@ -122,20 +122,19 @@ FIELDS = {
     "pat": np.int16,
     "usr": np.int16,
     "wh": np.int16,
-    "compile": np.int64,
-    "listext": np.int64,
-    "exec": np.int64,
-    "blocked": np.int64,
-    "n": np.int64,
+    "compile": np.int32,  # milliseconds (as every duration below)
+    "listext": np.int32,
+    "exec": np.int32,
+    "blocked": np.int32,
+    "n": np.int32,
     "dback": np.int16,
     "tagk": np.int8,
     "tagteam": np.int8,
     "inv": np.int64,
     "status": np.int8,
     "scan": np.int64,
-    "cs": np.int64,
-    "qas": np.int64,
-    "delay": np.int64,
+    "cs": np.int32,  # nano-credits
+    "delay": np.int32,
     "dup": np.bool_,
     "seq": np.int64,
 }
@@ -254,11 +253,13 @@ def _fill(
     )
     # Cloud services (nano-credits): mostly compilation, plus a little per
     # statement; about a tenth of warehouse compute on a working day.
-    part["cs"] = part["compile"] * 46_000 + gen.integers(20_000, 400_000, n)
+    part["cs"] = part["compile"].astype(np.int64) * 46_000 + gen.integers(
+        20_000, 400_000, n
+    )
     part["cs"][part["src"] == SOURCE_CODE["stask"]] = 0
     part["n"] = gen.integers(1, 100_000, n)
     part["dback"] = gen.integers(0, 30, n).astype(np.int16)
-    return part
+    return {k: v.astype(FIELDS[k], copy=False) for k, v in part.items()}
 
 
 def _part(
@@ -512,7 +513,7 @@ def _dbt(
         nodes = everything if full else incremental
         t = ctx.day_start + minute * 60_000 + int(g.integers(0, 20_000))
         inv = ((ctx.day_index + 1) << 20) | run_no
-        for copy in range(copies):
+        for _ in range(copies):
             for i in nodes:
                 for pat_list in (dbt_pats, test_pats):
                     pattern = pat_list[i]
@@ -521,7 +522,6 @@ def _dbt(
                     pats.append(pattern.id)
                     invs.append(inv)
                     teams_out.append(TEAM_INDEX[pattern.team])
-            del copy
     n = len(starts)
     part = _part(
         "dbt", np.array(starts), np.array(pats), np.full(n, user), np.full(n, wh)
@@ -619,7 +619,6 @@ def _scenario_parts(
                 np.full(1, 0),
             )
         )
-    del total
     return parts
 
 
