@@ -1,6 +1,8 @@
 {# The target type for a Snowflake type named in the source contract. #}
 {% macro snowledger_type(snowflake_type) %}
-    {{ return(adapter.dispatch('snowledger_type', 'snowledger')(snowflake_type)) }}
+    {{ return(
+        adapter.dispatch('snowledger_type', 'snowledger')(snowflake_type)
+    ) }}
 {% endmacro %}
 
 {% macro default__snowledger_type(snowflake_type) %}
@@ -13,7 +15,8 @@
     {%- elif upper.startswith('NUMBER') -%}
         {{ return(upper | replace('NUMBER', 'decimal')) }}
     {%- elif upper == 'FLOAT' -%}{{ return('double') }}
-    {%- elif upper.startswith('TIMESTAMP') -%}{{ return('timestamp with time zone') }}
+    {%- elif upper.startswith('TIMESTAMP') -%}
+        {{ return('timestamp with time zone') }}
     {%- elif upper in ('VARIANT', 'OBJECT', 'ARRAY') -%}{{ return('json') }}
     {%- else -%}{{ return(upper | lower) }}
     {%- endif -%}
