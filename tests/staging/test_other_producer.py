@@ -230,6 +230,14 @@ def _copy_with(
     ("statement", "expected"),
     [
         (
+            "drop schema account_usage cascade",
+            [
+                "Account ACME_US",
+                '"account_usage"."warehouse_metering_history" does not exist',
+                "fix database/schema in var snowledger_accounts",
+            ],
+        ),
+        (
             "drop table account_usage.query_history",
             [
                 "Account ACME_US",
@@ -254,7 +262,7 @@ def _copy_with(
             ],
         ),
     ],
-    ids=["required-view", "required-column", "organization-column"],
+    ids=["required-schema", "required-view", "required-column", "organization-column"],
 )
 def test_missing_required_sources_stop_the_build_with_a_clear_message(
     staged: Staged,
