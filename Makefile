@@ -40,7 +40,7 @@ test: env  ## Run the whole test gate: lint, pytest (incl. dbt build and fakesno
 	$(BIN)/python -m pytest --durations=10
 
 benchmark: env  ## Measure the simulator and the build at scale (see benchmarks/).
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/build.py
 
 lock:  ## Re-resolve requirements.lock from requirements.in.
 	$(BIN)/uv pip compile -p 3.11 requirements.in -o requirements.lock

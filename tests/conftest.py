@@ -13,6 +13,9 @@ Fixtures and helpers for the rest of the suite:
   `simulated_org`; a `BuiltProject`.
 - `contract_db` (session): every contract table created empty; enough for dbt
   to compile (sqlfluff's templater), not to test numbers.
+- `sqlfluff_run` (session): the finished `sqlfluff lint` of the project. It is
+  started in the background as soon as collection selects the lint test, so
+  that the slowest check overlaps the simulation and the dbt builds.
 - `simulate_org(directory, **overrides)` and
   `build_project(source_db, workdir, args, vars)`: the same on other inputs, for
   tests that need their own organisation or several builds into one target
@@ -22,6 +25,11 @@ Fixtures and helpers for the rest of the suite:
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -212,3 +220,91 @@ def simulate_org_fixture() -> Callable[..., SimulatedOrg]:
 @pytest.fixture(scope="session", name="build_project")
 def build_project_fixture() -> Callable[..., BuiltProject]:
     return build_project
+
+
+# sqlfluff in the background ------------------------------------------------
+
+# Everything dbt reads as SQL; sqlfluff skips macros and CSV seeds itself.
+SQL_PATHS = ("models", "macros", "snapshots", "tests/data_tests", "seeds", "analyses")
+LINT_TEST = "test_sqlfluff_reports_no_violations"
+
+
+@dataclass
+class SqlfluffRun:
+    """`sqlfluff lint --format json` over the project, run as a child process
+    with dbt's files and an empty contract database in its own directory."""
+
+    workdir: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> SqlfluffRun:
+        # The dbt templater compiles the project, and the account union macro
+        # looks up the source tables while compiling: an empty contract
+        # database is enough.
+        contract_db = write_contract_db(self.workdir / "contract.duckdb")
+        env = {
+            **os.environ,
+            "DBT_PROFILES_DIR": str(project_dir()),
+            "DBT_TARGET_PATH": str(self.workdir / "target"),
+            "DBT_LOG_PATH": str(self.workdir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "SNOWLEDGER_SOURCE_DB": str(contract_db),
+            "SNOWLEDGER_TARGET_DB": str(self.workdir / "lint.duckdb"),
+            "SNOWLEDGER_TARGET": "local",
+        }
+        paths = [path for path in SQL_PATHS if (project_dir() / path).is_dir()]
+        sqlfluff = Path(sys.executable).parent / "sqlfluff"
+        with (
+            (self.workdir / "stdout").open("wb") as stdout,
+            (self.workdir / "stderr").open("wb") as stderr,
+        ):
+            self.process = subprocess.Popen(
+                [str(sqlfluff), "lint", *paths, "--format", "json"],
+                cwd=project_dir(),
+                env=env,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        return self
+
+    def wait(self) -> subprocess.CompletedProcess[str]:
+        """The finished run: exit code, JSON report on stdout, log on stderr."""
+        if self.process is None:
+            self.start()
+        assert self.process is not None
+        returncode = self.process.wait(timeout=1200)
+        return subprocess.CompletedProcess(
+            self.process.args,
+            returncode,
+            (self.workdir / "stdout").read_text(),
+            (self.workdir / "stderr").read_text(),
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+_SQLFLUFF = pytest.StashKey[SqlfluffRun]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if any(item.name == LINT_TEST for item in session.items):
+        workdir = Path(tempfile.mkdtemp(prefix="snowledger-sqlfluff-"))
+        session.config.stash[_SQLFLUFF] = SqlfluffRun(workdir).start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if run := config.stash.get(_SQLFLUFF, None):
+        run.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlfluff_run(request: pytest.FixtureRequest) -> subprocess.CompletedProcess[str]:
+    run = request.config.stash.get(_SQLFLUFF, None)
+    if run is None:
+        workdir = Path(tempfile.mkdtemp(prefix="snowledger-sqlfluff-"))
+        run = request.config.stash[_SQLFLUFF] = SqlfluffRun(workdir)
+    return run.wait()

@@ -1,18 +1,17 @@
 """SQL style: sqlfluff (dbt templater, Snowflake dialect, the committed
-.sqlfluff) reports nothing, and hand-written SQL keeps to 80 columns."""
+.sqlfluff) reports nothing, and hand-written SQL keeps to 80 columns.
+
+sqlfluff itself runs in the background from the start of the session (see
+`SqlfluffRun` in conftest.py); the test here reads its report."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from snowledger.project import project_dir
 
-# Everything dbt reads as SQL; sqlfluff skips macros and CSV seeds itself.
-SQL_PATHS = ("models", "macros", "snapshots", "tests/data_tests", "seeds", "analyses")
+SQL_PATHS = ("models", "macros", "snapshots", "tests/data_tests", "analyses")
 MAX_COLUMNS = 80
 
 
@@ -27,28 +26,8 @@ def _sql_files() -> list[Path]:
     )
 
 
-def test_sqlfluff_reports_no_violations(contract_db: Path, tmp_path: Path) -> None:
-    # The dbt templater compiles the project, and the account union macro looks
-    # up the source tables while compiling: an empty contract database is enough.
-    env = {
-        **os.environ,
-        "DBT_PROFILES_DIR": str(project_dir()),
-        "DBT_TARGET_PATH": str(tmp_path / "target"),
-        "DBT_LOG_PATH": str(tmp_path / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        "SNOWLEDGER_SOURCE_DB": str(contract_db),
-        "SNOWLEDGER_TARGET_DB": str(tmp_path / "lint.duckdb"),
-        "SNOWLEDGER_TARGET": "local",
-    }
-    sqlfluff = Path(sys.executable).parent / "sqlfluff"
-    result = subprocess.run(
-        [str(sqlfluff), "lint", *_existing(SQL_PATHS), "--format", "json"],
-        cwd=project_dir(),
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def test_sqlfluff_reports_no_violations(sqlfluff_run) -> None:
+    result = sqlfluff_run
     # A file dbt cannot compile is skipped with a warning, not a violation:
     # treat it as a failure, or a broken model would pass the lint.
     skipped = [

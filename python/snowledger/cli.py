@@ -68,7 +68,10 @@ def _scenario_help() -> str:
     "as <name>.manifest.json.",
 )
 @click.option(
-    "--days", type=click.IntRange(1, 400), default=30, show_default=True,
+    "--days",
+    type=click.IntRange(1, 400),
+    default=30,
+    show_default=True,
     help="Number of UTC days to simulate.",
 )
 @click.option(
@@ -79,15 +82,26 @@ def _scenario_help() -> str:
     help="First simulated UTC day (YYYY-MM-DD).",
 )
 @click.option(
-    "--queries-per-day", type=click.IntRange(100), default=10_000,
-    show_default=True, help="Queries per day across the whole organisation.",
+    "--queries-per-day",
+    type=click.IntRange(100),
+    default=10_000,
+    show_default=True,
+    help="Queries per day across the whole organisation.",
 )
 @click.option(
-    "--accounts", type=click.IntRange(1, 3), default=3, show_default=True,
+    "--accounts",
+    type=click.IntRange(1, 3),
+    default=3,
+    show_default=True,
     help="Number of accounts: 1 = US, 2 = US and EU, 3 = US, EU and APAC.",
 )
-@click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed; the same seed gives the same output.")
+@click.option(
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed; the same seed gives the same output.",
+)
 @click.option(
     "--scenario",
     "scenarios",
@@ -158,12 +172,27 @@ def summary(target_db: Path | None) -> None:
 
 
 @main.command()
-@click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed of the simulated organisation.")
-@click.option("--days", type=click.IntRange(1, 400), default=30,
-              show_default=True, help="Number of UTC days to simulate.")
-@click.option("--queries-per-day", type=click.IntRange(100), default=10_000,
-              show_default=True, help="Queries per day across the organisation.")
+@click.option(
+    "--seed",
+    type=int,
+    default=42,
+    show_default=True,
+    help="Random seed of the simulated organisation.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 400),
+    default=30,
+    show_default=True,
+    help="Number of UTC days to simulate.",
+)
+@click.option(
+    "--queries-per-day",
+    type=click.IntRange(100),
+    default=10_000,
+    show_default=True,
+    help="Queries per day across the organisation.",
+)
 def demo(seed: int, days: int, queries_per_day: int) -> None:
     """Simulate an organisation, build the ledger with dbt on DuckDB, and print
     the summary: the main job on the embedded default."""

@@ -344,7 +344,10 @@ def emit_account(run):
     storage = _storage(run, written_per_day)
     _objects(run, storage)
     truth = _truth(run, in_qh, wmh, first_open, daily_all)
-    run._log("account written", 0)
+    run._log(
+        "account written",
+        sum(n for key, n in w.rows.items() if key.startswith(f"{schema}.")),
+    )
     return AccountResult(
         org=org,
         daily_all=daily_all,
@@ -1256,7 +1259,12 @@ def _objects(run, storage: pd.DataFrame) -> None:
         if team and d.deleted_at is None:
             refs += [
                 (t, v, "", "", d.id, d.name, "DATABASE")
-                for t, v in (("TEAM", team), ("COST_CENTER", TEAMS[team].cost_center))
+                for t, v in (
+                    ("TEAM", team),
+                    ("DEPARTMENT", TEAMS[team].department),
+                    ("COST_CENTER", TEAMS[team].cost_center),
+                    ("ENVIRONMENT", "prod"),
+                )
             ]
     w.insert(
         run.schema,
