@@ -10,9 +10,10 @@
     full refresh gives.
 
     Returns a SQL timestamp literal, or none outside an incremental run.
-    `also_from` names an upstream incremental model whose latest batch started
-    earlier; the window then reaches back to it, so rows that depend on what
-    that model has just rebuilt are rebuilt too.
+    `also_from` names an upstream incremental model (or a list of them) whose
+    latest batch may have started earlier; the window then reaches back to
+    it, so rows that depend on what that model has just rebuilt are rebuilt
+    too.
 #}
 {% macro incremental_window_start(column, also_from=none) %}
     {# Unit tests render models without a relation: a full build. #}
@@ -36,16 +37,23 @@
     {%- if own_start is not none -%}
         {%- do starts.append(own_start) -%}
     {%- endif -%}
-    {%- if also_from is not none -%}
+    {%- if also_from is none -%}
+        {%- set upstreams = [] -%}
+    {%- elif also_from is iterable and also_from is not string -%}
+        {%- set upstreams = also_from -%}
+    {%- else -%}
+        {%- set upstreams = [also_from] -%}
+    {%- endif -%}
+    {%- for upstream in upstreams -%}
         {%- set upstream_query -%}
-            select max(_batch_window_start) from {{ also_from }}
+            select max(_batch_window_start) from {{ upstream }}
         {%- endset -%}
         {%- set upstream_start =
             run_query(upstream_query).columns[0].values()[0] -%}
         {%- if upstream_start is not none -%}
             {%- do starts.append(upstream_start) -%}
         {%- endif -%}
-    {%- endif -%}
+    {%- endfor -%}
 
     {%- if starts | length == 0 -%}
         {{ return("cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")") }}

@@ -2,7 +2,18 @@
     Snowflake's own attribution of warehouse compute credits to queries, one
     row per account and statement. Rows repeated by ACCOUNT_USAGE are
     collapsed to the fullest reading.
+
+    Incremental like stg_account_usage__query_history (it has a row per
+    query): each run re-reads the statements that ended in the trailing
+    window, where QUERY_ATTRIBUTION_HISTORY's rows arrive, up to 8 h late.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_incremental_window('_window_at') }}",
+) }}
+
+{%- set window_start = incremental_window_start('_window_at') %}
 
 with
 
@@ -42,6 +53,12 @@ renamed as (
 
     from source
 
+    {% if window_start is not none -%}
+    where coalesce(
+        {{ to_utc('end_time') }}, {{ to_utc('start_time') }}
+    ) >= {{ window_start }}
+    {%- endif %}
+
 ),
 
 deduplicated as (
@@ -56,6 +73,17 @@ deduplicated as (
             attributed_compute_credits desc nulls last
     ) = 1
 
+),
+
+windowed as (
+
+    select
+        *,
+        coalesce(ended_at, started_at) as _window_at,
+        {{ batch_window_start('_window_at') }} as _batch_window_start
+
+    from deduplicated
+
 )
 
-select * from deduplicated
+select * from windowed

@@ -2,7 +2,19 @@
     One row per account and statement (QUERY_ID), every documented column
     renamed to the project's conventions: UTC `_at` timestamps, durations in
     `_ms`, sizes in `_bytes`, ERROR_CODE as text.
+
+    Incremental, because QUERY_HISTORY is the one view that grows with every
+    statement: each run deletes and re-reads the statements that ended in the
+    trailing window (var snowledger_lookback_days), which is where late and
+    repeated rows land.
 #}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_incremental_window('_window_at') }}",
+) }}
+
+{%- set window_start = incremental_window_start('_window_at') %}
 
 with
 
@@ -180,6 +192,12 @@ renamed as (
 
     from source
 
+    {% if window_start is not none -%}
+    where coalesce(
+        {{ to_utc('end_time') }}, {{ to_utc('start_time') }}
+    ) >= {{ window_start }}
+    {%- endif %}
+
 ),
 
 deduplicated as (
@@ -198,6 +216,19 @@ deduplicated as (
             execution_status asc
     ) = 1
 
+),
+
+windowed as (
+
+    select
+        *,
+        {# A statement belongs to the window it ended in; one whose end is
+           not recorded yet, to the window it started in. #}
+        coalesce(ended_at, started_at) as _window_at,
+        {{ batch_window_start('_window_at') }} as _batch_window_start
+
+    from deduplicated
+
 )
 
-select * from deduplicated
+select * from windowed
