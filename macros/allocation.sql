@@ -56,8 +56,17 @@
     {{ return(adapter.dispatch('snowledger_floor_div', 'snowledger')(a, b)) }}
 {% endmacro %}
 
+{# Operands are cast to NUMBER(38, 0) first so that no engine (nor the
+   fakesnow emulator, which holds them as 64-bit integers) takes the
+   floating-point path. #}
 {% macro default__snowledger_floor_div(a, b) -%}
-    cast((({{ a }}) - mod({{ a }}, {{ b }})) / ({{ b }}) as decimal(38, 0))
+    cast(
+        (
+            cast({{ a }} as decimal(38, 0))
+            - {{ default__snowledger_mod(a, b) }}
+        ) / cast({{ b }} as decimal(38, 0))
+        as decimal(38, 0)
+    )
 {%- endmacro %}
 
 {% macro duckdb__snowledger_floor_div(a, b) -%}
@@ -72,7 +81,7 @@
 {% endmacro %}
 
 {% macro default__snowledger_mod(a, b) -%}
-    mod({{ a }}, {{ b }})
+    mod(cast({{ a }} as decimal(38, 0)), cast({{ b }} as decimal(38, 0)))
 {%- endmacro %}
 
 {% macro duckdb__snowledger_mod(a, b) -%}

@@ -10,8 +10,8 @@
     full refresh gives.
 
     Returns a SQL timestamp literal, or none outside an incremental run.
-    `also_from` names an upstream incremental model (or a list of them) whose
-    latest batch may have started earlier; the window then reaches back to
+    `also_from` lists upstream incremental models whose latest batch may
+    have started earlier; the window then reaches back to
     it, so rows that depend on what that model has just rebuilt are rebuilt
     too.
 #}
@@ -37,13 +37,7 @@
     {%- if own_start is not none -%}
         {%- do starts.append(own_start) -%}
     {%- endif -%}
-    {%- if also_from is none -%}
-        {%- set upstreams = [] -%}
-    {%- elif also_from is iterable and also_from is not string -%}
-        {%- set upstreams = also_from -%}
-    {%- else -%}
-        {%- set upstreams = [also_from] -%}
-    {%- endif -%}
+    {%- set upstreams = also_from if also_from is not none else [] -%}
     {%- for upstream in upstreams -%}
         {%- set upstream_query -%}
             select max(_batch_window_start) from {{ upstream }}

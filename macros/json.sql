@@ -18,6 +18,19 @@
     end
 {%- endmacro %}
 
+{# fakesnow has no IS_VARCHAR (nor any variant type test): under the smoke
+   test a non-string value reads as its text. Production is unchanged. #}
+{% macro snowflake__json_text(column, key) -%}
+    {%- if snowledger_on_fakesnow() -%}
+    cast(
+        get(try_parse_json({{ column }}), '{{ key }}')
+        as {{ dbt.type_string() }}
+    )
+    {%- else -%}
+    {{ default__json_text(column, key) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro duckdb__json_text(column, key) -%}
     case
         when

@@ -36,7 +36,7 @@ def fakesnow_run(
     workdir = tmp_path_factory.mktemp("fakesnow")
     # fakesnow translates every statement and loads rows through pandas: two
     # days of a small organisation execute every statement with data in it.
-    tiny_org = simulate_org(workdir / "source", days=2, queries_per_day=300)
+    tiny_org = simulate_org(workdir / "source", days=3, queries_per_day=300)
     target_path = workdir / "target"
     result = subprocess.run(
         [

@@ -2,6 +2,10 @@
     Fails for every warehouse-hour whose queries' shares do not add up to
     its query_compute_credits, or whose query and idle credits do not add up
     to what was metered: the ledger conserves every credit, exactly.
+
+    Credits are whole nano-credits, so two sums that differ at all differ
+    by at least 1e-9; comparing against half of that is exact on decimals
+    and immune to engines that sum decimals in floating point.
 #}
 
 with
@@ -46,10 +50,13 @@ unbalanced as (
             and hours.usage_hour = shares.usage_hour
 
     where
-        hours.query_compute_credits + hours.idle_credits
-        <> hours.compute_credits
-        or hours.query_compute_credits
-        <> coalesce(shares.compute_credits, 0)
+        abs(
+            hours.query_compute_credits + hours.idle_credits
+            - hours.compute_credits
+        ) >= 0.0000000005
+        or abs(
+            hours.query_compute_credits - coalesce(shares.compute_credits, 0)
+        ) >= 0.0000000005
 
 )
 

@@ -71,8 +71,10 @@ day_totals as (
 
 ),
 
-{# What the day's queries are billed between them. If they used more than
-   the daily view lists (another producer's rounding), they get it all. #}
+{# What the day's queries are billed between them: billed x their use / the
+   day's use. If they used more than the daily view lists (another
+   producer's rounding), they get it all. Only the split between queries
+   needs to be exact; the pool itself is rounded to the nano-credit. #}
 query_pools as (
 
     select
@@ -82,18 +84,15 @@ query_pools as (
             when coalesce(cloud_services_days.used_credits, 0) <= 0
                 then cast(0 as {{ credits_type() }})
             when
-                day_totals.query_used_nano
-                >= cast(
-                    cloud_services_days.used_credits * 1000000000
-                    as decimal(38, 0)
-                )
+                day_totals.query_used_nano * 0.000000001
+                >= cloud_services_days.used_credits
                 then cloud_services_days.billed_credits
-            else {{ nano_to_credits(snowledger_floor_div(
-                'cast(cloud_services_days.billed_credits * 1000000000'
-                ~ ' as decimal(38, 0)) * day_totals.query_used_nano',
-                'cast(cloud_services_days.used_credits * 1000000000'
-                ~ ' as decimal(38, 0))',
-            )) }}
+            else cast(
+                cloud_services_days.billed_credits
+                * day_totals.query_used_nano * 0.000000001
+                / cloud_services_days.used_credits
+                as {{ credits_type() }}
+            )
         end as query_billed_credits
 
     from day_totals

@@ -13,12 +13,12 @@
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_incremental_window(
-        'usage_hour', also_from=ref('stg_account_usage__query_history')
+        'usage_hour', also_from=[ref('stg_account_usage__query_history')]
     ) }}",
 ) }}
 
 {%- set window_start = incremental_window_start(
-    'usage_hour', also_from=ref('stg_account_usage__query_history')
+    'usage_hour', also_from=[ref('stg_account_usage__query_history')]
 ) %}
 {%- set max_hours = var('snowledger_max_query_hours') | int %}
 
@@ -176,7 +176,7 @@ final as (
         usage_hour,
         cast(execution_ms as {{ dbt.type_bigint() }}) as execution_ms,
         {{ batch_window_start(
-            'usage_hour', also_from=ref('stg_account_usage__query_history')
+            'usage_hour', also_from=[ref('stg_account_usage__query_history')]
         ) }} as _batch_window_start
 
     from measured
