@@ -60,8 +60,8 @@ weighted as (
 
     from execution_hours
 
-    {# An hour the metering view does not list yet allocates nothing; the
-       query gets its share when the hour arrives. #}
+    -- An hour the metering view does not list yet allocates nothing; the
+    -- query gets its share when the hour arrives.
     inner join warehouse_hours
         on
             execution_hours.account_name = warehouse_hours.account_name

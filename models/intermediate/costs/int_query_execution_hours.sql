@@ -52,7 +52,7 @@ executions as (
     where
         warehouse_id is not null
         and ended_at is not null
-        {% if window_start is not none -%}
+    {% if window_start is not none -%}
         -- every query still executing at or after the window start
         and ended_at > {{ window_start }}
         {%- endif %}
@@ -84,9 +84,9 @@ windows as (
 hour_offsets as (
 
     {% for offset in range(max_hours) -%}
-    select {{ offset }} as hour_offset
-    {% if not loop.last %}union all
-    {% endif -%}
+        select {{ offset }} as hour_offset
+        {% if not loop.last %}union all
+        {% endif -%}
     {%- endfor %}
 
 ),
@@ -124,7 +124,7 @@ several_hours as (
     from windows
 
     inner join hour_offsets
-        on hour_offsets.hour_offset <= windows.hours_spanned
+        on windows.hours_spanned >= hour_offsets.hour_offset
 
     where windows.hours_spanned > 0
 
