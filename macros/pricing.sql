@@ -23,3 +23,21 @@
 {% macro rate_currency(rates) -%}
     coalesce({{ rates }}.currency, '{{ var("snowledger_currency") }}')
 {%- endmacro %}
+
+{#
+    The configured price of one unit of a billing service, for usage no rate
+    sheet prices: per TB-month for storage, per TB for data transfer, per
+    credit for everything else.
+#}
+{% macro configured_price(service_column) -%}
+    cast(
+        case
+            when {{ service_column }} in ('STORAGE', 'HYBRID_TABLE_STORAGE')
+                then {{ var('snowledger_price_per_tb_storage') }}
+            when {{ service_column }} = 'DATA_TRANSFER'
+                then {{ var('snowledger_price_per_tb_transfer') }}
+            else {{ var('snowledger_price_per_credit') }}
+        end
+        as {{ money_type() }}
+    )
+{%- endmacro %}

@@ -20,12 +20,16 @@ class Summary:
     first_day: str
     last_day: str
     currency: str
-    by_service: list[tuple[str, Decimal, Decimal]]
+    # (service, credits or None for usage not billed in credits, cost)
+    by_service: list[tuple[str, Decimal | None, Decimal]]
     top_warehouses: list[tuple[str, str, Decimal, Decimal, Decimal]]
 
     @property
     def total_credits(self) -> Decimal:
-        return sum((credits for _, credits, _ in self.by_service), Decimal(0))
+        return sum(
+            (credits for _, credits, _ in self.by_service if credits is not None),
+            Decimal(0),
+        )
 
     @property
     def total_cost(self) -> Decimal:
@@ -60,7 +64,7 @@ def read_summary(target_db: Path, top: int = 5) -> Summary:
         ).fetchone()
         by_service = connection.execute(
             """
-            select service, coalesce(sum(credits), 0), sum(cost)
+            select service, sum(credits), sum(cost)
             from daily_spend
             group by 1
             order by 3 desc
@@ -108,7 +112,9 @@ def render_summary(target_db: Path, top: int = 5) -> str:
         f"  {'service':<28} {'credits':>14} {'cost':>14}",
     ]
     lines += [
-        f"  {service:<28} {credits:>14,.2f} {cost:>14,.2f}"
+        f"  {service:<28} "
+        + (f"{credits:>14,.2f}" if credits is not None else f"{'-':>14}")
+        + f" {cost:>14,.2f}"
         for service, credits, cost in summary.by_service
     ]
     lines += [
