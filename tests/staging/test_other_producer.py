@@ -1,9 +1,10 @@
-"""Staging on data from another producer than the simulator.
+"""The project on data from another producer than the simulator.
 
 `fixtures.other_producer` writes ACCOUNT_USAGE and ORGANIZATION_USAGE by the
 Snowflake reference alone, with another column order, extra and missing
-columns, non-UTC sessions and other numeric types. The staging models must
-build on it, pass their tests, and carry its numbers through unchanged.
+columns, non-UTC sessions and other numeric types. The whole project must
+build on it and pass its tests, staging must carry its numbers through
+unchanged, and the ledger must find the totals the producer knows.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from fixtures.other_producer import write_other_producer
 
 pytestmark = pytest.mark.dbt
 
-# TODO: build the whole project (plain `build`) here once the ledger marts are
-# committed, so that they too are proven on a second producer.
-STAGING = ("build", "--select", "staging")
+# The whole project, so that the ledger marts too are proven on a second
+# producer, not only staging.
+BUILD = ("build",)
+# Staging alone, for the broken-source cases; `cautious` keeps out tests that
+# also read a mart (a relationships test of daily_rates, for instance).
+STAGING = ("build", "--select", "staging", "--indirect-selection", "cautious")
 
 
 class Staged:
@@ -42,9 +46,7 @@ class Staged:
 def staged(tmp_path_factory: pytest.TempPathFactory, build_project) -> Staged:
     directory = tmp_path_factory.mktemp("other_producer")
     truth = write_other_producer(directory / "snowflake.duckdb")
-    project = build_project(
-        directory / "snowflake.duckdb", directory / "build", STAGING
-    )
+    project = build_project(directory / "snowflake.duckdb", directory / "build", BUILD)
     return Staged(project, truth)
 
 
@@ -282,3 +284,64 @@ def test_missing_required_sources_stop_the_build_with_a_clear_message(
     log = (tmp_path / "build" / "logs" / "dbt.log").read_text()
     for text in expected:
         assert text in log
+
+
+# The ledger on the other producer: the totals it knows ----------------------
+
+
+def test_the_ledger_meters_every_warehouse_hour_and_conserves_it(
+    staged: Staged,
+) -> None:
+    truth = staged.truth
+    hours = staged.query(
+        "select account_name, warehouse_name, usage_hour, compute_credits,"
+        " query_compute_credits, idle_credits"
+        " from warehouse_costs_hourly where compute_credits > 0"
+    )
+    assert {(a, w, h): c for a, w, h, c, _, _ in hours} == truth["compute_credits"]
+    assert all(query + idle == compute for *_, compute, query, idle in hours)
+    idle: dict = {}
+    for account, warehouse, _, _, _, credits in hours:
+        idle[(account, warehouse)] = idle.get((account, warehouse), 0) + credits
+    # The second account's copy lacks CREDITS_ATTRIBUTED_COMPUTE_QUERIES: its
+    # queries share every credit of an hour they ran in.
+    expected = {
+        key: credits
+        for key, credits in truth["warehouse_idle_credits"].items()
+        if key[0] == "ACME_US"
+    }
+    assert {key: idle[key] for key in expected} == expected
+
+
+def test_the_ledger_bills_cloud_services_as_metering_daily_history(
+    staged: Staged,
+) -> None:
+    rows = staged.query(
+        "select account_name, usage_date, sum(credits) from daily_spend"
+        " where service = 'CLOUD_SERVICES' group by 1, 2"
+    )
+    billed = {(a, d): c for a, d, c in rows}
+    for key, credits in staged.truth["billed_cloud_services_credits"].items():
+        assert billed.get(key, 0) == credits, key
+
+
+def test_the_ledgers_daily_spend_is_the_invoice_within_a_cent(
+    staged: Staged,
+) -> None:
+    rows = staged.query(
+        "select account_name, usage_date, service, sum(cost), min(currency)"
+        " from daily_spend group by 1, 2, 3"
+    )
+    ledger = {(a, d, s): (cost, currency) for a, d, s, cost, currency in rows}
+    invoice = staged.truth["currency_by_service"]
+    for key, amount in invoice.items():
+        cost, currency = ledger.get(key, (Decimal(0), staged.truth["currency"]))
+        assert abs(cost - amount) <= Decimal("0.01"), (key, cost, amount)
+        assert currency == staged.truth["currency"]
+    days = {day for _, day, _ in invoice}
+    extra = {
+        key: cost
+        for key, (cost, _) in ledger.items()
+        if key[1] in days and key not in invoice and abs(cost) > Decimal("0.01")
+    }
+    assert not extra, f"the ledger bills what the invoice does not: {extra}"
