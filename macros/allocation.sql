@@ -100,3 +100,19 @@
     )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    Whole units per credit in which allocation weights are counted: nano-
+    credits, so that shares follow the weights to Snowflake's ninth decimal.
+    fakesnow holds NUMBER(38, 0) as a 64-bit integer, which amount x weight
+    overflows there: the smoke test counts weights in milli-credits. The
+    shares still add up exactly; only their split is coarser.
+#}
+{% macro allocation_weight_scale() -%}
+    {%- if snowledger_on_fakesnow() -%}
+    1000
+    {%- else -%}
+    1000000000
+    {%- endif -%}
+{%- endmacro %}
