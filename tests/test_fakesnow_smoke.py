@@ -87,7 +87,7 @@ def test_every_sql_model_runs_on_fakesnow(fakesnow_run: Path) -> None:
     }
 
     def downstream_of_python(unique_id: str) -> bool:
-        parents = nodes[unique_id]["depends_on"]["nodes"]
+        parents = nodes[unique_id]["depends_on"].get("nodes", [])
         return any(
             parent in python_models
             or (parent in nodes and downstream_of_python(parent))

@@ -345,3 +345,75 @@ def test_the_ledgers_daily_spend_is_the_invoice_within_a_cent(
         if key[1] in days and key not in invoice and abs(cost) > Decimal("0.01")
     }
     assert not extra, f"the ledger bills what the invoice does not: {extra}"
+
+
+# Chargeback on the other producer: teams known only from Snowflake's signals
+
+
+def test_chargeback_finds_each_teams_query_credits(staged: Staged) -> None:
+    rows = staged.query(
+        "select entity_id, sum(credits) from int_chargeback_lines"
+        " where cost_kind = 'query' and service = 'WAREHOUSE_METERING'"
+        " and account_name = 'ACME_US' group by 1"
+    )
+    found = {entity: credits for entity, credits in rows if credits}
+    # The truth counts the second account's untagged statements as
+    # UNALLOCATED too; teams are the primary account's alone.
+    truth = dict(staged.truth["query_credits_by_team"])
+    truth.pop("UNALLOCATED")
+    assert {team: found.get(team) for team in truth} == truth
+    # What no signal covers is the untagged, unregistered warehouse's.
+    (scratch,) = staged.query(
+        "select sum(cast(credits_attributed_compute as decimal(38, 9)))"
+        " from snowflake.account_usage.query_attribution_history"
+        " where warehouse_name = 'SCRATCH_WH'"
+    )[0]
+    assert found["UNALLOCATED"] == scratch
+
+
+def test_an_untagged_unregistered_warehouse_stays_unallocated(
+    staged: Staged,
+) -> None:
+    scratch_cost = staged.query(
+        "select sum(compute_cost) from warehouse_costs_hourly"
+        " where warehouse_name = 'SCRATCH_WH'"
+    )[0][0]
+    assert scratch_cost > 0
+    (owner, rule) = staged.query(
+        "select owner_entity_id, ownership_rule from warehouse_inventory"
+        " where warehouse_name = 'SCRATCH_WH'"
+    )[0]
+    assert (owner, rule) == ("UNALLOCATED", "unallocated")
+    (unallocated,) = staged.query(
+        "select sum(cost) from chargeback_daily"
+        " where entity_id = 'UNALLOCATED' and service = 'WAREHOUSE_METERING'"
+    )[0]
+    assert unallocated >= scratch_cost
+
+
+def test_a_tagged_but_unregistered_team_keeps_its_costs_flagged(
+    staged: Staged,
+) -> None:
+    (status,) = staged.query(
+        "select registration_status from chargeback_entities where entity_id = 'sales'"
+    )[0]
+    assert status == "unregistered"
+    rows = staged.query(
+        "select distinct is_registered from chargeback_daily where entity_id = 'sales'"
+    )
+    assert rows == [(False,)]
+
+
+def test_the_other_producers_chargeback_adds_up_to_its_bill(staged: Staged) -> None:
+    rows = staged.query(
+        """
+        select spend.usage_date, spend.account_name, spend.cost, charged.cost
+        from (select usage_date, account_name, sum(cost) as cost
+              from daily_spend group by 1, 2) as spend
+        full join (select usage_date, account_name, sum(cost) as cost
+                   from chargeback_daily group by 1, 2) as charged
+            using (usage_date, account_name)
+        where spend.cost is distinct from charged.cost
+        """
+    )
+    assert not rows, rows
