@@ -676,7 +676,10 @@ daily_rates as (
             end
             as {{ dbt.type_string() }}
         ) as rate_source,
-        cast(is_configured_price as boolean) as is_configured_price
+        cast(is_configured_price as boolean) as is_configured_price,
+        {# Without a balance from ORGANIZATION_USAGE, a capacity contract of
+           the seed capacity_contracts may say what was drawn (daily_spend). #}
+        cast(_has_balance_rows as boolean) as has_contract_balance
 
     from overage_days
 

@@ -44,6 +44,12 @@ rates as (
 
 ),
 
+capacity_contracts as (
+
+    select * from {{ ref('capacity_contracts') }}
+
+),
+
 warehouse_days as (
 
     {# One line per warehouse id and day: a warehouse renamed during the day
@@ -311,7 +317,13 @@ rated_lines as (
         compute_rates.capacity_rate as _compute_capacity_rate,
         compute_rates.on_demand_rate as _compute_on_demand_rate,
         compute_rates.on_demand_share as _compute_on_demand_share,
-        compute_rates.currency as _compute_currency
+        compute_rates.currency as _compute_currency,
+        coalesce(
+            by_usage_type.has_contract_balance,
+            by_service.has_contract_balance,
+            compute_rates.has_contract_balance,
+            false
+        ) as has_contract_balance
 
     from usage_lines
 
@@ -375,38 +387,124 @@ priced_lines as (
 
 ),
 
+seeded_contract_days as (
+
+    {# An account whose contract balance ORGANIZATION_USAGE does not show
+       draws from the seed's capacity contracts, day by day, at the
+       capacity rate; the earliest contract of a day is drawn first. #}
+    select
+        capacity_contracts.contract_number,
+        capacity_contracts.start_date,
+        capacity_contracts.capacity_amount,
+        priced_lines.usage_date,
+        sum(
+            priced_lines.usage_quantity * priced_lines.capacity_rate
+            / priced_lines.rate_divisor
+        ) as capacity_cost
+
+    from priced_lines
+
+    inner join capacity_contracts
+        on
+            priced_lines.usage_date >= capacity_contracts.start_date
+            and priced_lines.usage_date < capacity_contracts.end_date
+
+    where not priced_lines.has_contract_balance
+
+    group by 1, 2, 3, 4
+
+),
+
+seeded_contract_drawdown as (
+
+    select
+        *,
+        coalesce(
+            sum(capacity_cost) over (
+                partition by contract_number
+                order by usage_date
+                rows between unbounded preceding and 1 preceding
+            ),
+            0
+        ) as drawn_before
+
+    from seeded_contract_days
+
+),
+
+seeded_contract_shares as (
+
+    {# The part of the day's usage the remaining capacity does not cover
+       is on demand. #}
+    select
+        usage_date,
+        case
+            when drawn_before >= capacity_amount then 1
+            when drawn_before + capacity_cost <= capacity_amount then 0
+            else
+                (drawn_before + capacity_cost - capacity_amount)
+                / capacity_cost
+        end as on_demand_share
+
+    from seeded_contract_drawdown
+
+    qualify row_number() over (
+        partition by usage_date
+        order by start_date, contract_number
+    ) = 1
+
+),
+
+contract_lines as (
+
+    select
+        priced_lines.* exclude (on_demand_share),
+        coalesce(
+            seeded_contract_shares.on_demand_share,
+            priced_lines.on_demand_share
+        ) as on_demand_share
+
+    from priced_lines
+
+    left join seeded_contract_shares
+        on
+            not priced_lines.has_contract_balance
+            and priced_lines.usage_date = seeded_contract_shares.usage_date
+
+),
+
 cost_type_lines as (
 
     {# The on-demand part is rounded to the nano-unit and the reserved part
        is the rest, so that the two parts of a line add up to it exactly. #}
     select
-        priced_lines.*,
+        contract_lines.*,
         'ON_DEMAND' as cost_type,
-        priced_lines.on_demand_rate as rate_per_unit,
+        contract_lines.on_demand_rate as rate_per_unit,
         cast(
-            priced_lines.usage_quantity * priced_lines.on_demand_share
+            contract_lines.usage_quantity * contract_lines.on_demand_share
             as decimal(38, 9)
         ) as _part_quantity
 
-    from priced_lines
+    from contract_lines
 
-    where priced_lines.on_demand_share > 0
+    where contract_lines.on_demand_share > 0
 
     union all
 
     select
-        priced_lines.*,
+        contract_lines.*,
         'RESERVED' as cost_type,
-        priced_lines.capacity_rate as rate_per_unit,
-        priced_lines.usage_quantity
+        contract_lines.capacity_rate as rate_per_unit,
+        contract_lines.usage_quantity
         - cast(
-            priced_lines.usage_quantity * priced_lines.on_demand_share
+            contract_lines.usage_quantity * contract_lines.on_demand_share
             as decimal(38, 9)
         ) as _part_quantity
 
-    from priced_lines
+    from contract_lines
 
-    where priced_lines.on_demand_share < 1
+    where contract_lines.on_demand_share < 1
 
 ),
 
