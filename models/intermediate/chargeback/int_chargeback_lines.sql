@@ -66,6 +66,7 @@ query_attributes as (
     select
         account_name,
         query_id,
+        warehouse_id,
         user_name,
         role_name,
         database_name,
@@ -150,7 +151,7 @@ query_cloud_services_weights as (
         cloud_services_allocated.usage_date,
         cloud_services_allocated.account_name,
         'cloud services' as pool,
-        queries.warehouse_id,
+        query_attributes.warehouse_id,
         'query' as cost_kind,
         query_attributes.user_name,
         query_attributes.role_name,
@@ -160,11 +161,6 @@ query_cloud_services_weights as (
         sum(cloud_services_allocated.billed_cloud_services_credits) as weight
 
     from cloud_services_allocated
-
-    left join queries
-        on
-            cloud_services_allocated.account_name = queries.account_name
-            and cloud_services_allocated.query_id = queries.query_id
 
     left join query_attributes
         on
