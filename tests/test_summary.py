@@ -43,6 +43,21 @@ def test_the_rendered_summary_names_what_it_shows(built_project) -> None:
         assert expected in text
 
 
+def test_the_top_teams_are_the_chargeback_statements(built_project) -> None:
+    summary = read_summary(built_project.target_db, top=3)
+    costs = [cost for *_, cost in summary.top_entities]
+    assert len(costs) == 3
+    assert costs == sorted(costs, reverse=True)
+    (largest,) = built_project.query(
+        "select max(charged) from (select entity_id, sum(charged_cost) as charged"
+        " from chargeback_monthly where reading = 'as of the day' group by 1)"
+    )[0]
+    assert costs[0] == largest
+    assert summary.unallocated_share is not None
+    assert 0 <= summary.unallocated_share < 0.05
+    assert "top teams" in render_summary(built_project.target_db)
+
+
 def test_a_missing_ledger_is_a_clear_error(tmp_path) -> None:
     with pytest.raises(SnowledgerError, match="Build the ledger first"):
         read_summary(tmp_path / "absent.duckdb")

@@ -3,7 +3,7 @@ holds, read from the built DuckDB file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +23,10 @@ class Summary:
     # (service, credits or None for usage not billed in credits, cost)
     by_service: list[tuple[str, Decimal | None, Decimal]]
     top_warehouses: list[tuple[str, str, Decimal, Decimal, Decimal]]
+    # (entity, department, charged cost), as of the day; empty without
+    # chargeback_monthly
+    top_entities: list[tuple[str, str | None, Decimal]] = field(default_factory=list)
+    unallocated_share: float | None = None
 
     @property
     def total_credits(self) -> Decimal:
@@ -84,6 +88,27 @@ def read_summary(target_db: Path, top: int = 5) -> Summary:
             limit {int(top)}
             """
         ).fetchall()
+        top_entities: list[tuple[str, str | None, Decimal]] = []
+        unallocated_share = None
+        if "chargeback_monthly" in tables:
+            top_entities = connection.execute(
+                f"""
+                select entity_id, max(department_name), sum(charged_cost)
+                from chargeback_monthly
+                where reading = 'as of the day'
+                group by 1
+                order by 3 desc
+                limit {int(top)}
+                """
+            ).fetchall()
+            unallocated_share = connection.execute(
+                """
+                select sum(list_cost) filter (where entity_id = 'UNALLOCATED')
+                       / nullif(sum(list_cost), 0)
+                from chargeback_monthly
+                where reading = 'as of the day'
+                """
+            ).fetchone()[0]
     if first_day is None:
         raise SnowledgerError(
             f"daily_spend in {target_db} is empty: the source had no usage."
@@ -95,6 +120,8 @@ def read_summary(target_db: Path, top: int = 5) -> Summary:
         currency=currency,
         by_service=by_service,
         top_warehouses=top_warehouses,
+        top_entities=top_entities,
+        unallocated_share=unallocated_share,
     )
 
 
@@ -128,4 +155,16 @@ def render_summary(target_db: Path, top: int = 5) -> str:
             f"  {account:<12} {warehouse:<24} {credits:>11,.2f} "
             f"{idle_share:>7.0%} {cost:>12,.2f}"
         )
+    if summary.top_entities:
+        share = summary.unallocated_share or Decimal(0)
+        lines += [
+            "",
+            f"  top teams by charged cost ({summary.currency}), as of the day; "
+            f"unallocated: {share:.1%}",
+            f"  {'entity':<24} {'department':<16} {'charged':>14}",
+        ]
+        lines += [
+            f"  {entity:<24} {department or '-':<16} {cost:>14,.2f}"
+            for entity, department, cost in summary.top_entities
+        ]
     return "\n".join(lines)
