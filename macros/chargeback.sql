@@ -159,3 +159,38 @@
     )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    The join condition of an object to the ownership signals (CTE or alias
+    `signals`, int_ownership_signals) that hold for it: warehouse tags by
+    id, everything else by name; a rule without an account holds in every
+    account. On `day` for the as-of reading (the first version of a tag
+    also stands for earlier days); today, without `day`.
+#}
+{% macro ownership_signal_holds(
+    object_type, object_id, object_name, account_name, day=none
+) -%}
+    signals.object_type = {{ object_type }}
+    and (
+        {{ object_id }} = signals.object_id
+        or (
+            signals.object_id is null
+            and {{ object_name }} = signals.object_name
+        )
+    )
+    and (
+        signals.account_name is null
+        or {{ account_name }} = signals.account_name
+    )
+    {%- if day is not none %}
+    and ({{ day }} >= signals.valid_from or signals.is_first_version)
+    and (signals.valid_to is null or {{ day }} < signals.valid_to)
+    {%- else %}
+    and (signals.valid_to is null or today.restated_date < signals.valid_to)
+    and (
+        today.restated_date >= signals.valid_from
+        or signals.signal_source = 'tag'
+    )
+    {%- endif %}
+{%- endmacro %}

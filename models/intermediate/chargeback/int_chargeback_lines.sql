@@ -445,27 +445,13 @@ object_signals as (
     from objects
 
     inner join signals
-        on
-            objects.object_type = signals.object_type
-            and (
-                objects.object_id = signals.object_id
-                or (
-                    signals.object_id is null
-                    and objects.object_name = signals.object_name
-                )
-            )
-            and (
-                signals.account_name is null
-                or objects.account_name = signals.account_name
-            )
-            and (
-                objects.usage_date >= signals.valid_from
-                or signals.is_first_version
-            )
-            and (
-                signals.valid_to is null
-                or objects.usage_date < signals.valid_to
-            )
+        on {{ ownership_signal_holds(
+            'objects.object_type',
+            'objects.object_id',
+            'objects.object_name',
+            'objects.account_name',
+            day='objects.usage_date',
+        ) }}
 
 ),
 
@@ -534,27 +520,12 @@ object_owners_today as (
     cross join today
 
     inner join signals
-        on
-            known_objects.object_type = signals.object_type
-            and (
-                known_objects.object_id = signals.object_id
-                or (
-                    signals.object_id is null
-                    and known_objects.object_name = signals.object_name
-                )
-            )
-            and (
-                signals.account_name is null
-                or known_objects.account_name = signals.account_name
-            )
-            and (
-                signals.valid_to is null
-                or today.restated_date < signals.valid_to
-            )
-            and (
-                today.restated_date >= signals.valid_from
-                or signals.signal_source = 'tag'
-            )
+        on {{ ownership_signal_holds(
+            'known_objects.object_type',
+            'known_objects.object_id',
+            'known_objects.object_name',
+            'known_objects.account_name',
+        ) }}
 
     group by 1, 2, 3
 

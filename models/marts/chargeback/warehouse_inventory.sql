@@ -79,27 +79,12 @@ current_signals as (
     cross join today
 
     inner join signals
-        on
-            signals.object_type = 'warehouse'
-            and (
-                usage.warehouse_id = signals.object_id
-                or (
-                    signals.object_id is null
-                    and upper(usage.warehouse_name) = signals.object_name
-                )
-            )
-            and (
-                signals.account_name is null
-                or usage.account_name = signals.account_name
-            )
-            and (
-                signals.valid_to is null
-                or today.restated_date < signals.valid_to
-            )
-            and (
-                today.restated_date >= signals.valid_from
-                or signals.signal_source = 'tag'
-            )
+        on {{ ownership_signal_holds(
+            "'warehouse'",
+            'usage.warehouse_id',
+            'upper(usage.warehouse_name)',
+            'usage.account_name',
+        ) }}
 
     group by 1, 2
 
