@@ -21,14 +21,9 @@ entities as (
 
 latest_versions as (
 
-    {# Today's structure: the current version, else (a retired entity) its
-       last one. #}
     select * from entities
 
-    qualify row_number() over (
-        partition by entity_id
-        order by is_current desc, valid_from desc
-    ) = 1
+    where is_latest_version
 
 ),
 

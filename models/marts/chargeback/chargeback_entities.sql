@@ -174,40 +174,54 @@ versions as (
 
 ),
 
+dated_versions as (
+
+    select
+        versions.*,
+        versions.valid_from <= today.restated_date
+        and (
+            versions.valid_to is null
+            or today.restated_date < versions.valid_to
+        ) as is_current
+
+    from versions
+
+    cross join today
+
+),
+
 final as (
 
     select
-        cast(versions.entity_id as {{ dbt.type_string() }}) as entity_id,
-        cast(versions.team_name as {{ dbt.type_string() }}) as team_name,
-        cast(versions.department_name as {{ dbt.type_string() }})
-            as department_name,
-        cast(versions.cost_center as {{ dbt.type_string() }}) as cost_center,
-        cast(versions.owner_email as {{ dbt.type_string() }}) as owner_email,
-        cast(versions.parent_entity_id as {{ dbt.type_string() }})
-            as parent_entity_id,
-        cast(versions.valid_from as date) as valid_from,
-        cast(versions.valid_to as date) as valid_to,
+        cast(entity_id as {{ dbt.type_string() }}) as entity_id,
+        cast(team_name as {{ dbt.type_string() }}) as team_name,
+        cast(department_name as {{ dbt.type_string() }}) as department_name,
+        cast(cost_center as {{ dbt.type_string() }}) as cost_center,
+        cast(owner_email as {{ dbt.type_string() }}) as owner_email,
+        cast(parent_entity_id as {{ dbt.type_string() }}) as parent_entity_id,
+        cast(valid_from as date) as valid_from,
+        cast(valid_to as date) as valid_to,
+        cast(is_current as boolean) as is_current,
+        {# Today's structure: the current version, else (a retired entity)
+           its last one. #}
         cast(
-            versions.valid_from <= today.restated_date
-            and (
-                versions.valid_to is null
-                or today.restated_date < versions.valid_to
-            )
+            row_number() over (
+                partition by entity_id
+                order by is_current desc, valid_from desc
+            ) = 1
             as boolean
-        ) as is_current,
-        cast(versions.is_registered as boolean) as is_registered,
+        ) as is_latest_version,
+        cast(is_registered as boolean) as is_registered,
         cast(
             case
-                when versions.entity_id = 'UNALLOCATED' then 'unallocated'
-                when versions.is_registered then 'registered'
+                when entity_id = 'UNALLOCATED' then 'unallocated'
+                when is_registered then 'registered'
                 else 'unregistered'
             end
             as {{ dbt.type_string() }}
         ) as registration_status
 
-    from versions
-
-    cross join today
+    from dated_versions
 
 )
 

@@ -395,10 +395,7 @@ current_entities as (
 
     select * from entities
 
-    qualify row_number() over (
-        partition by entity_id
-        order by is_current desc, valid_from desc
-    ) = 1
+    where is_latest_version
 
 ),
 
